@@ -1,0 +1,254 @@
+"""Scores, grades and direct D for every institution in scope (第十四、十六、十七条; R-10–R-14).
+
+INDEX_SYSTEM.md "How a score is computed" step by step: findings → caps walked in order →
+score = base − deductions + bonus, clipped → grade by 第十六条 → 第十七条 overrides.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+import numpy as np
+import pandas as pd
+
+from credit.calendar import WorkCalendar
+from credit.detectors import Facts, Period, detect_all, finding_frame
+from credit.frames import NAT, day, days, iso, texts
+from credit.indexsystem import IndexSystem, format_tenths
+
+RESULT_COLUMNS = [
+    "institution_id", "name", "county", "status", "score", "grade", "clause",
+    "deduction_basic", "deduction_execution", "deduction_management", "deduction_integrity", "bonus",
+    "index_version",
+]
+FINDING_COLUMNS = ["institution_id", "dimension", "indicator", "date", "raw_points", "points", "evidence"]
+PENDING_COLUMNS = ["event_id", "institution_id", "indicator", "clause", "decided_on", "verified", "verified_on", "why"]
+
+
+@dataclass(frozen=True)
+class Scored:
+    results: pd.DataFrame  # RESULT_COLUMNS, sorted by institution_id
+    findings: pd.DataFrame  # FINDING_COLUMNS, sorted as findings.csv
+    pending: pd.DataFrame  # events listed, never scored (R-10)
+
+
+def score(
+    tables: dict[str, pd.DataFrame], index: IndexSystem, calendar: WorkCalendar, year: int, as_of: date
+) -> Scored:
+    """Evaluate every institution in scope for the year (R-11) from validated tables."""
+    period = Period.for_year(year, as_of)
+    scope = in_scope(tables, period)
+    rated = scope[scope["status"] == "rated"]
+    registry = tables["institutions"]
+    facts = Facts(
+        period=period, index=index, calendar=calendar,
+        registry=registry[registry["institution_id"].isin(rated["institution_id"])],
+        activities=_activities_in_period(tables["activities"], period, rated["institution_id"]),
+        tables=tables,
+    )
+    raw = pd.concat(detect_all(facts) + [event_findings(facts)], ignore_index=True)
+    counted = walk_caps(raw, index)
+    results = _results(scope, counted, _direct_d_clauses(facts), index)
+    return Scored(results=results, findings=_finding_rows(counted), pending=pending_events(tables, period))
+
+
+def in_scope(tables: dict[str, pd.DataFrame], period: Period) -> pd.DataFrame:
+    """Institutions with a valid activity in the period: rated if in the registry then, else not rated (R-11)."""
+    activities = tables["activities"]
+    sampled = days(activities["sampled_on"])
+    active = activities[(sampled >= day(period.start)) & (sampled <= day(period.end))]
+    ids = pd.unique(active["institution_id"].to_numpy(dtype=object))
+    registry = tables["institutions"].drop_duplicates("institution_id").set_index("institution_id")
+    in_registry = _in_registry(registry, period)
+    status = np.where(pd.Index(ids).isin(in_registry), "rated", "not_rated")
+    scope = pd.DataFrame({"institution_id": ids, "status": status})
+    names = _names_and_counties(scope, registry, active)
+    return scope.merge(names, on="institution_id", how="left").sort_values("institution_id", ignore_index=True)
+
+
+def _in_registry(registry: pd.DataFrame, period: Period) -> pd.Index:
+    """Registered on or before period_end and not removed on or before it (empty date = before)."""
+    registered = days(registry["registered_on"])
+    changed = days(registry["status_changed_on"])
+    removed = (registry["status"].to_numpy(dtype=object) == "removed") & (
+        np.isnat(changed) | (changed <= day(period.end))
+    )
+    ok = ~np.isnat(registered) & (registered <= day(period.end)) & ~removed
+    return registry.index[ok]
+
+
+def _names_and_counties(scope: pd.DataFrame, registry: pd.DataFrame, active: pd.DataFrame) -> pd.DataFrame:
+    """Name and county from the registry; for an unregistered institution, from its activities.
+
+    The activities give the name as reported and the county where most of its in-period work was done
+    (ties: the county first seen), so a branch can still filter its own (R-01).
+    """
+    known = registry.reindex(scope["institution_id"])[["name", "county"]].reset_index()
+    missing = known["name"].isna().to_numpy()
+    if missing.any():
+        ids = known.loc[missing, "institution_id"]
+        acts = active[active["institution_id"].isin(ids)]
+        names = acts.dropna(subset=["institution_name"]).groupby("institution_id")["institution_name"].first()
+        counties = acts.dropna(subset=["county"]).groupby("institution_id")["county"].agg(_most_common)
+        known.loc[missing, "name"] = ids.map(names).to_numpy()
+        known.loc[missing, "county"] = ids.map(counties).to_numpy()
+    return known
+
+
+def _most_common(values: pd.Series) -> str:
+    counts = values.value_counts(sort=False)
+    return counts.index[int(np.argmax(counts.to_numpy()))]
+
+
+def _activities_in_period(activities: pd.DataFrame, period: Period, rated: pd.Series) -> pd.DataFrame:
+    """Valid activities of rated institutions with period_start ≤ sampled_on ≤ period_end."""
+    sampled = days(activities["sampled_on"])
+    keep = (sampled >= day(period.start)) & (sampled <= day(period.end))
+    keep &= activities["institution_id"].isin(rated).to_numpy()
+    return activities[keep]
+
+
+def _verified(events: pd.DataFrame, period: Period) -> np.ndarray:
+    """verified = true with verified_on on or before as_of (else pending, never scored: R-10)."""
+    verified_on = days(events["verified_on"])
+    is_true = events["verified"].to_numpy(dtype=object) == "true"
+    return is_true & ~np.isnat(verified_on) & (verified_on <= day(period.as_of))
+
+
+def event_findings(facts: Facts) -> pd.DataFrame:
+    """Event indicators: verified, verified by as_of, decided in the period; 第十七条 rows carry no points."""
+    events = facts.of_rated("credit_events")
+    decided = days(events["decided_on"])
+    keep = _verified(events, facts.period)
+    keep &= (decided >= day(facts.period.start)) & (decided <= day(facts.period.end))
+    keep &= events["clause"].isna().to_numpy() & events["indicator"].notna().to_numpy()
+    chosen = events[keep]
+    frames = [_events_of(chosen, facts.index, code) for code in pd.unique(chosen["indicator"].to_numpy(dtype=object))]
+    return pd.concat(frames, ignore_index=True) if frames else finding_frame([], _any_event(facts.index), [], [])
+
+
+def _events_of(events: pd.DataFrame, index: IndexSystem, code: str) -> pd.DataFrame:
+    indicator = index.indicators[code]
+    rows = events[events["indicator"] == code]
+    raw = None
+    if indicator.tiers:
+        raw = np.array([indicator.tier_points(_amount(v)) for v in rows["amount_yuan"]], dtype=np.int64)
+    return finding_frame(rows["institution_id"], indicator, days(rows["decided_on"]), rows["event_id"], raw)
+
+
+def _amount(value: object) -> Decimal:
+    """A fine in yuan; validation has already quarantined CX-02 rows without a plain decimal."""
+    try:
+        return Decimal(str(value))
+    except InvalidOperation as exc:
+        raise ValueError(f"amount_yuan {value!r} is not a plain decimal") from exc
+
+
+def _any_event(index: IndexSystem):
+    return next(i for i in index.indicators.values() if i.trigger == "event")
+
+
+def walk_caps(raw: pd.DataFrame, index: IndexSystem) -> pd.DataFrame:
+    """Counted points: per dimension, in (date, indicator, evidence) order, against indicator and dimension caps."""
+    dimension_of = {code: ind.dimension for code, ind in index.indicators.items()}
+    cap_of = {code: ind.cap for code, ind in index.indicators.items()}
+    dimension_cap = {d.code: d.cap for d in index.dimensions}
+    frame = raw.assign(dimension=raw["indicator"].map(dimension_of))
+    frame = frame.sort_values(["institution_id", "dimension", "date", "indicator", "evidence"], ignore_index=True)
+    counted = np.zeros(len(frame), dtype=np.int64)
+    left: dict[tuple, int] = {}
+    columns = zip(frame["institution_id"], frame["dimension"], frame["indicator"], frame["raw"], strict=True)
+    for row, (inst, dim, code, points) in enumerate(columns):
+        ind_left = left.get((inst, code), cap_of[code])
+        dim_left = left.get((inst, dim), dimension_cap[dim])
+        take = min(int(points), ind_left, dim_left)
+        left[(inst, code)], left[(inst, dim)] = ind_left - take, dim_left - take
+        counted[row] = take
+    return frame.assign(points=counted)
+
+
+def _direct_d_clauses(facts: Facts) -> pd.Series:
+    """第十七条 (R-14): the lowest verified clause decided by as_of and in, or lasting into, the period."""
+    events = facts.of_rated("credit_events")
+    period = facts.period
+    decided = days(events["decided_on"])
+    if "effective_until" in events.columns:
+        until = days(events["effective_until"])
+    else:
+        until = np.full(len(events), NAT)
+    keep = events["clause"].notna().to_numpy() & _verified(events, period)
+    keep &= ~np.isnat(decided) & (decided <= day(period.as_of))
+    keep &= (decided >= day(period.start)) | (~np.isnat(until) & (until >= day(period.start)))
+    chosen = events[keep]
+    clause = pd.to_numeric(chosen["clause"].astype(object)).astype(np.int64)
+    return clause.groupby(chosen["institution_id"].to_numpy(dtype=object)).min()
+
+
+def _results(scope: pd.DataFrame, counted: pd.DataFrame, clauses: pd.Series, index: IndexSystem) -> pd.DataFrame:
+    """One row per institution in scope; not-rated rows carry no score, grade, clause or points."""
+    sums = counted.pivot_table(index="institution_id", columns="dimension", values="points", aggfunc="sum")
+    out = scope[["institution_id", "name", "county", "status"]].copy()
+    rated = (out["status"] == "rated").to_numpy()
+    totals = np.full(len(out), index.base, dtype=np.int64)
+    for dim in index.dimensions:
+        points = sums[dim.code] if dim.code in sums else pd.Series(dtype="int64")
+        value = out["institution_id"].map(points).fillna(0).astype(np.int64).to_numpy()
+        totals += value if dim.is_bonus else -value
+        out[_column_of(dim)] = np.where(rated, [format_tenths(int(v)) for v in value], "")
+    scores = np.clip(totals, index.floor, index.ceiling)
+    clause = out["institution_id"].map(clauses)
+    grades = [
+        index.direct_grade if not pd.isna(c) else index.grade_for(int(s)) for s, c in zip(scores, clause, strict=True)
+    ]
+    out["score"] = np.where(rated, [format_tenths(int(s)) for s in scores], "")
+    out["grade"] = np.where(rated, grades, "")
+    out["clause"] = np.where(rated & clause.notna().to_numpy(), clause.map(_clause_text).to_numpy(), "")
+    out["index_version"] = index.version
+    return out[RESULT_COLUMNS].fillna("")
+
+
+def _clause_text(value: object) -> str:
+    return "" if pd.isna(value) else str(int(value))
+
+
+def _column_of(dimension) -> str:
+    return "bonus" if dimension.is_bonus else f"deduction_{dimension.code}"
+
+
+def _finding_rows(counted: pd.DataFrame) -> pd.DataFrame:
+    """findings.csv rows: sorted by institution_id, dimension, date, indicator, evidence."""
+    out = pd.DataFrame({
+        "institution_id": counted["institution_id"].to_numpy(dtype=object),
+        "dimension": counted["dimension"].to_numpy(dtype=object),
+        "indicator": counted["indicator"].to_numpy(dtype=object),
+        "date": iso(counted["date"].to_numpy()).astype(object),
+        "raw_points": [format_tenths(int(v)) for v in counted["raw"]],
+        "points": [format_tenths(int(v)) for v in counted["points"]],
+        "evidence": counted["evidence"].to_numpy(dtype=object),
+    })
+    return out.sort_values(["institution_id", "dimension", "date", "indicator", "evidence"], ignore_index=True)
+
+
+def pending_events(tables: dict[str, pd.DataFrame], period: Period) -> pd.DataFrame:
+    """Events not (yet) verified by as_of: listed for the record, never scored (R-10)."""
+    events = tables["credit_events"]
+    pending = events[~_verified(events, period)]
+    verified = pending["verified"].to_numpy(dtype=object) == "true"
+    why = np.where(verified, "verified_on empty or after as_of", "not verified")
+    return pd.DataFrame({
+        "event_id": texts(pending["event_id"]),
+        "institution_id": texts(pending["institution_id"]),
+        "indicator": texts(pending["indicator"]),
+        "clause": texts(pending["clause"]),
+        "decided_on": _iso_or_empty(pending["decided_on"]),
+        "verified": texts(pending["verified"]),
+        "verified_on": _iso_or_empty(pending["verified_on"]),
+        "why": why,
+    }, columns=PENDING_COLUMNS)
+
+
+def _iso_or_empty(column: pd.Series) -> np.ndarray:
+    values = days(column)
+    return np.where(np.isnat(values), "", iso(values))
