@@ -1,0 +1,153 @@
+"""`credit`: the console command of the credit-risk evaluation pipeline (CLI.md).
+
+Exit codes: 0 done; 2 bad input (the message names the file, row, column or option); 1 anything
+else (a message, and a traceback only with --debug).
+"""
+
+from __future__ import annotations
+
+import getpass
+import shutil
+import sys
+import traceback
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from cli.runtime import no_heartbeat, prepare_prefect
+from cli.workdays import workdays_app
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+SAMPLE_DROP = REPO_ROOT / "data" / "sample-drop"
+
+app = typer.Typer(
+    help="晋城市社会环境监测机构信用风险评价 — credit-risk evaluation of monitoring institutions.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+app.add_typer(workdays_app, name="workdays")
+
+DbOption = Annotated[str | None, typer.Option("--db", help="Database URL (default: the embedded SQLite file)")]
+DebugOption = Annotated[bool, typer.Option("--debug", help="Show tracebacks")]
+ByOption = Annotated[str | None, typer.Option("--by", help="Who runs this, for the audit log (default: OS user)")]
+
+
+class BadInput(Exception):
+    """Input that the user can fix: exit code 2."""
+
+
+def bad_input_types() -> tuple[type[BaseException], ...]:
+    """Errors that mean the input (drop, option, rules or calendar file) is wrong, not the program."""
+    from credit.calendar import CalendarFileError, UnknownYearError
+    from credit.indexsystem import IndexSystemError
+    from tasks.drop_io import StructuralError
+
+    return BadInput, StructuralError, UnknownYearError, CalendarFileError, IndexSystemError
+
+
+def run_guarded(action: Callable[[], Any], debug: bool) -> Any:
+    """Run `action`, turning errors into the documented exit codes and a message on stderr."""
+    try:
+        return action()
+    except typer.Exit:
+        raise
+    except Exception as exc:  # the one place that decides exit codes
+        bad = isinstance(exc, bad_input_types()) or _is_period_error(exc)
+        if debug:
+            traceback.print_exc()
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2 if bad else 1) from None
+
+
+def _is_period_error(exc: Exception) -> bool:
+    return isinstance(exc, ValueError) and "--as-of" in str(exc)
+
+
+def parse_day(value: str, option: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise BadInput(f"{option} {value!r} is not a date YYYY-MM-DD") from None
+
+
+@app.command()
+def evaluate(
+    drop: Annotated[Path, typer.Option("--drop", help="Drop folder (CSV files or one .xlsx workbook)")],
+    year: Annotated[int, typer.Option("--year", help="Evaluation year (the period is its calendar year)")],
+    as_of: Annotated[str, typer.Option("--as-of", help="Day the evaluation looks from, after the period")],
+    out: Annotated[Path, typer.Option("--out", help="Output folder")],
+    index_version: Annotated[str, typer.Option("--index-version", help="Index system version")] = "jc-2024.1",
+    db: DbOption = None,
+    by: ByOption = None,
+    debug: DebugOption = False,
+) -> None:
+    """Pull → validate → score → store → render; results are stored in state `scored`."""
+    run_guarded(lambda: _evaluate(drop, year, parse_day(as_of, "--as-of"), out, index_version, db, by), debug)
+
+
+def _evaluate(drop: Path, year: int, as_of: date, out: Path, index_version: str, db: str | None,
+              by: str | None) -> None:
+    if not drop.exists():
+        raise BadInput(f"--drop {drop}: no such file or folder")
+    outcome = run_annual_evaluation(drop, year, as_of, out, index_version, db, by)
+    print_outcome(outcome, out)
+
+
+def run_annual_evaluation(drop: Path, year: int, as_of: date, out: Path, index_version: str,
+                          db: str | None, by: str | None) -> dict:
+    """The flow, in Prefect's ephemeral mode unless PREFECT_API_URL names a server."""
+    import os
+
+    os.environ.setdefault("CREDIT_PROGRESS", "1")
+    prepare_prefect()
+    from flows.annual_evaluation import annual_evaluation
+
+    with no_heartbeat():
+        return annual_evaluation(
+            year=year, drop=str(drop), out=str(out), as_of=as_of, index_version=index_version,
+            db_url=db, by=by or getpass.getuser(),
+        )
+
+
+def print_outcome(outcome: dict, out: Path) -> None:
+    """A short, readable account of the run: counts, grades and where the files are."""
+    import json
+
+    summary = json.loads((out / "run-summary.json").read_text(encoding="utf-8"))
+    saved = outcome["saved"]
+    typer.echo(f"{summary['year']}年度 evaluation, as of {summary['as_of']}, index {summary['index_version']}")
+    typer.echo(f"snapshot {summary['snapshot']}")
+    for row in summary["counts"]:
+        typer.echo(f"  {row['file']}: read {row['read']}, accepted {row['accepted']}, "
+                   f"quarantined {row['quarantined']}")
+    grades = ", ".join(f"{g} {n}" for g, n in summary["grades"].items()) or "none"
+    typer.echo(f"institutions: {summary['statuses']}; grades: {grades}; warnings: {summary['warnings']}")
+    typer.echo(f"stored: {saved.new} new, {saved.changed} changed, {saved.unchanged} unchanged results")
+    typer.echo(f"outputs in {out.resolve()}")
+
+
+@app.command()
+def demo(
+    out: Annotated[Path, typer.Option("--out", help="Output folder (emptied first)")] = REPO_ROOT / "out" / "demo",
+    db: DbOption = None,
+    debug: DebugOption = False,
+) -> None:
+    """Run the whole annual job on the bundled sample drop (2025, as of 2026-01-20) into a fresh folder."""
+    def action() -> None:
+        if out.exists():
+            shutil.rmtree(out)
+        _evaluate(SAMPLE_DROP, 2025, date(2026, 1, 20), out, "jc-2024.1", db, "demo")
+        typer.echo(f"open {out.resolve() / 'publicity.html'} and {out.resolve() / 'run-summary.html'}")
+
+    run_guarded(action, debug)
+
+
+def main() -> None:  # pragma: no cover - console entry point
+    app(prog_name="credit")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,38 @@
+"""Prefect's process settings for the console command, set before anything imports prefect.
+
+Without PREFECT_API_URL the flows run in Prefect's ephemeral mode: a temporary local API in this
+process, no server to run. With PREFECT_API_URL set (a real server), nothing here overrides it.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from store.settings import get_settings
+
+QUIET = {
+    "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+    "PREFECT_LOGGING_LEVEL": "WARNING",
+    "PREFECT_LOGGING_TO_API_ENABLED": "false",
+    "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120",
+    "PREFECT_UI_ENABLED": "false",
+}
+
+
+def prepare_prefect() -> None:
+    """Quiet, isolated Prefect state under var/prefect unless the operator configured Prefect already."""
+    for key, value in QUIET.items():
+        os.environ.setdefault(key, value)
+    if "PREFECT_API_URL" not in os.environ:
+        home = Path(get_settings().var_dir) / "prefect"
+        home.mkdir(parents=True, exist_ok=True)
+        os.environ.setdefault("PREFECT_HOME", str(home))
+        os.environ.setdefault("PREFECT_PROFILES_PATH", str(home / "profiles.toml"))
+
+
+def no_heartbeat():
+    """Flow-run heartbeats off for batch runs (about 1 s saved per flow call)."""
+    from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
+
+    return temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None})

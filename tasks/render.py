@@ -1,0 +1,141 @@
+"""Prefect task that writes an evaluation's outputs (DATA_CONTRACT.md "Outputs"; R-15, R-20).
+
+Every file is a function of the inputs and parameters only (no clock), so a second run on the same
+drop writes the same bytes.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import yaml
+from prefect import task
+from prefect.cache_policies import NO_CACHE
+
+from credit.calendar import WorkCalendar
+from credit.indexsystem import RULES_DIR, IndexSystem
+from credit.scoring import Scored
+from reports.render import (
+    publicity_context,
+    render_publicity_csv,
+    render_publicity_html,
+    render_publicity_xlsx,
+    render_run_summary_html,
+)
+from tasks.drop_io import Drop
+from tasks.progress import step
+from tasks.validation import Validated
+
+OUTPUTS = {
+    "results": ("results.csv", "每个参评机构的得分、等级与扣分（DATA_CONTRACT.md）"),
+    "findings": ("findings.csv", "每一分的依据：指标、日期、原始分、计入分、证据"),
+    "quarantine": ("quarantine.csv", "被隔离的输入行及原因"),
+    "warnings": ("warnings.csv", "保留但有疑点的输入行"),
+    "pending": ("pending_events.csv", "未核实或核实晚于基准日的信用事件（不计分）"),
+    "publicity_html": ("publicity.html", "公示名单（草稿）"),
+    "publicity_csv": ("publicity.csv", "公示名单 CSV"),
+    "publicity_xlsx": ("publicity.xlsx", "公示名单 XLSX"),
+    "validation": ("validation/counts.csv", "各表读取、接受、隔离行数"),
+    "data_docs": ("validation/data-docs", "Great Expectations Data Docs"),
+    "summary_json": ("run-summary.json", "运行摘要（JSON）"),
+    "summary_html": ("run-summary.html", "运行摘要"),
+}
+
+
+@dataclass(frozen=True)
+class Bureau:
+    """rules/bureau.yaml and rules/procedure.yaml: who publishes, where objections go, the time limits."""
+
+    settings: dict
+    procedure: dict
+
+    @classmethod
+    def load(cls, rules_dir: Path = RULES_DIR) -> Bureau:
+        read = lambda name: yaml.safe_load((rules_dir / name).read_text(encoding="utf-8"))  # noqa: E731
+        return cls(settings=read("bureau.yaml"), procedure=read("procedure.yaml"))
+
+    @property
+    def counties(self) -> list[str]:
+        return list(self.settings["counties"])
+
+
+def write_csv(frame: pd.DataFrame, path: Path) -> None:
+    """UTF-8 with BOM (Excel opens it right), CRLF line ends as RFC 4180 and the example outputs, empty = null."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    frame.to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\r\n", na_rep="")
+
+
+def render_outputs(
+    out: Path, *, drop: Drop, validated: Validated, scored: Scored, index: IndexSystem, bureau: Bureau,
+    year: int, as_of: date,
+) -> dict[str, Path]:
+    """Write the contract's CSVs, the draft publicity list, the validation counts and the run summary."""
+    with step("render"):
+        out.mkdir(parents=True, exist_ok=True)
+        paths = {key: out / name for key, (name, _) in OUTPUTS.items()}
+        snapshot = drop.snapshot
+        write_csv(scored.results.assign(snapshot=snapshot), paths["results"])
+        write_csv(scored.findings, paths["findings"])
+        write_csv(validated.quarantine, paths["quarantine"])
+        write_csv(validated.warnings, paths["warnings"])
+        write_csv(scored.pending, paths["pending"])
+        write_csv(validated.counts, paths["validation"])
+        publicity = _write_publicity(paths, scored, index, bureau, year, as_of, snapshot)
+        summary = run_summary(drop, validated, scored, index, year, as_of, publicity, paths, out)
+        paths["summary_json"].write_text(json.dumps(summary, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        paths["summary_html"].write_text(render_run_summary_html(summary), encoding="utf-8")
+        return paths
+
+
+def publicity_window(as_of: date, bureau: Bureau, calendar: WorkCalendar) -> tuple[date, date]:
+    """第十八条: publication on the first working day after as_of; the window ends N working days later."""
+    published = calendar.add_working_days(as_of, 1)
+    return published, calendar.add_working_days(published, int(bureau.procedure["publicity_working_days"]))
+
+
+def _write_publicity(paths, scored, index, bureau, year, as_of, snapshot) -> dict:
+    published, last_day = publicity_window(as_of, bureau, WorkCalendar.load())
+    ctx = publicity_context(
+        scored.results, year=year, publication_date=published, first_day=published, last_day=last_day,
+        bureau=bureau.settings, draft=True, generated_at=as_of.isoformat(), snapshot=snapshot,
+        index_version=index.version, grade_bands=index.grades,
+        publicity_working_days=int(bureau.procedure["publicity_working_days"]),
+        review_working_days=int(bureau.procedure["objection_review_working_days"]),
+    )
+    paths["publicity_html"].write_text(render_publicity_html(ctx), encoding="utf-8")
+    paths["publicity_csv"].write_bytes(render_publicity_csv(ctx))
+    paths["publicity_xlsx"].write_bytes(render_publicity_xlsx(ctx))
+    return {"publication_date": published.isoformat(), "first_day": published.isoformat(),
+            "last_day": last_day.isoformat(), "draft": True}
+
+
+def run_summary(drop, validated, scored, index, year, as_of, publicity, paths, out) -> dict:
+    """What the run read, kept, scored and wrote: deterministic, so it can be compared run to run."""
+    results = scored.results
+    rated = results[results["status"] == "rated"]
+    return {
+        "drop": drop.origin,
+        "snapshot": drop.snapshot,
+        "year": year,
+        "as_of": as_of.isoformat(),
+        "index_version": index.version,
+        "generated_at": as_of.isoformat(),
+        "counts": validated.counts.astype(object).to_dict("records"),
+        "grades": {str(g): int(n) for g, n in rated["grade"].value_counts().sort_index().items()},
+        "statuses": {str(s): int(n) for s, n in results["status"].value_counts().sort_index().items()},
+        "warnings": len(validated.warnings),
+        "findings": len(scored.findings),
+        "pending_events": len(scored.pending),
+        "publicity": publicity,
+        "outputs": [
+            {"name": key, "path": str(paths[key].relative_to(out)), "description": OUTPUTS[key][1]}
+            for key in OUTPUTS
+        ],
+    }
+
+
+render_task = task(name="render outputs", cache_policy=NO_CACHE)(render_outputs)
