@@ -82,6 +82,8 @@ def frames(rows: dict[str, list[dict]]) -> dict[str, pd.DataFrame]:
         frame = pd.DataFrame(rows.get(name, []), columns=columns).astype("string")
         for column in set(table.dates) | ({"status_changed_on"} if name == "institutions" else set()):
             frame[column] = pd.to_datetime(frame[column], format="%Y-%m-%d").astype("datetime64[s]")
+        if name == "credit_events":
+            frame["verified"] = frame["verified"].str.lower()  # validation compares it in any case
         frame.index = pd.RangeIndex(2, 2 + len(frame))
         out[name] = frame
     return out
