@@ -22,9 +22,9 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 @flow(name="annual-evaluation", log_prints=False, validate_parameters=True)
 def annual_evaluation(
-    year: int,
     drop: str,
-    out: str,
+    year: int | None = None,
+    out: str | None = None,
     as_of: date | None = None,
     index_version: str = "jc-2024.1",
     db_url: str | None = None,
@@ -32,6 +32,8 @@ def annual_evaluation(
 ) -> dict:
     """Evaluate every institution active in `year` from the drop, store the results and write the outputs."""
     as_of = as_of or datetime.now(SHANGHAI).date()  # the edge: nothing below reads the clock
+    year = year or as_of.year - 1  # 第十四条: the previous calendar year
+    out = out or str(get_settings().var_dir / "out" / str(year))
     at, by = datetime.now(UTC), by or getpass.getuser()
     index = load_index_system(index_version)
     bureau = Bureau.load()
