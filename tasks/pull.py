@@ -1,0 +1,55 @@
+"""Prefect tasks that pull a drop and keep its snapshot (DATA_CONTRACT.md "Inputs").
+
+The work is done by the plain functions of `tasks.drop_io` (importable without Prefect); the tasks
+below only wrap them. Caching is off: the inputs are folders and DataFrames, and the snapshot hash is
+the cache that matters (`write_snapshot` reuses an existing snapshot).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from prefect import task
+from prefect.cache_policies import NO_CACHE
+
+from tasks.drop_io import (
+    Drop,
+    RawTable,
+    StructuralError,
+    read_drop,
+    read_drop_sql,
+    read_snapshot,
+    write_snapshot,
+)
+
+__all__ = [
+    "Drop",
+    "RawTable",
+    "StructuralError",
+    "load_snapshot",
+    "pull_drop",
+    "pull_drop_sql",
+    "read_drop",
+    "read_drop_sql",
+    "read_snapshot",
+    "save_snapshot",
+    "write_snapshot",
+]
+
+
+def _not_structural(task: Any, task_run: Any, state: Any) -> bool:
+    """Retry a database read, but not a drop that breaks the contract: that will not heal by waiting."""
+    return not isinstance(state.data, StructuralError)
+
+
+# Files are local: a failure is the drop's, not the network's, so no retries.
+pull_drop = task(name="pull drop", retries=0, cache_policy=NO_CACHE)(read_drop)
+pull_drop_sql = task(
+    name="pull drop (SQL)",
+    retries=2,
+    retry_delay_seconds=10,
+    retry_condition_fn=_not_structural,
+    cache_policy=NO_CACHE,
+)(read_drop_sql)
+save_snapshot = task(name="save snapshot", retries=0, cache_policy=NO_CACHE)(write_snapshot)
+load_snapshot = task(name="load snapshot", retries=0, cache_policy=NO_CACHE)(read_snapshot)
