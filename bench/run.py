@@ -1,0 +1,233 @@
+"""Benchmark: generate drops at three scales and time each step of the annual evaluation on them.
+
+    python bench/run.py                      # city, province, national
+    python bench/run.py --scales city,province
+
+Drops are cached in bench/out/<scale>/drop (regenerated when missing or made with other parameters);
+generation is timed apart and is not part of the pipeline total. Each scale is evaluated in a fresh
+subprocess, so the peak RSS of one scale does not leak into the next. The steps are the plain
+functions behind the flow's Prefect tasks, called through `run_steps`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "bench" / "out"
+SCALES: dict[str, tuple[int, int]] = {  # name → (institutions, activities per institution)
+    "city": (30, 500),
+    "province": (500, 500),
+    "national": (10_000, 500),
+}
+SEED = 7
+YEAR = 2025
+INDEX_VERSION = "jc-2024.1"
+
+
+@dataclass
+class Step:
+    """One timed step: wall seconds, peak RSS of the process after it, and what happened."""
+
+    step: str
+    seconds: float | None
+    rss_mb: float | None
+    status: str  # "ok", "not available: …", "failed: …", "skipped: …"
+
+
+def _peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports KiB
+
+
+def run_steps(drop_dir: Path, out_dir: Path, year: int, as_of: date) -> list[Step]:
+    """Run pull → validate → score → save → render on one drop, timing each step.
+
+    The only place the benchmark touches the pipeline. Imports are lazy and per step: a piece that is
+    not there yet reports "not available" and the steps that need its output are skipped.
+    """
+    drop_dir, out_dir = Path(drop_dir), Path(out_dir)
+    state: dict[str, Any] = {}
+    steps: list[Step] = []
+
+    def pull() -> None:
+        from tasks.drop_io import read_drop, write_snapshot
+
+        state["drop"] = read_drop(drop_dir)
+        state["snapshot_path"] = write_snapshot(state["drop"], out_dir / "var")
+
+    def validate() -> None:
+        from credit.indexsystem import load_index_system
+        from tasks.render import Bureau
+        from tasks.validation import validate_drop
+
+        index = state["index"] = load_index_system(INDEX_VERSION)
+        state["bureau"] = Bureau.load()
+        state["validated"] = validate_drop(
+            state["drop"], event_indicators=set(index.event_codes), auto_indicators=set(index.auto_codes),
+            counties=state["bureau"].counties, docs_dir=out_dir / "outputs" / "validation" / "data-docs",
+        )
+
+    def score_step() -> None:
+        from credit.calendar import WorkCalendar
+        from credit.scoring import score
+
+        state["scored"] = score(state["validated"].tables, state["index"], WorkCalendar.load(), year, as_of)
+
+    def save() -> None:
+        from datetime import UTC, datetime
+
+        from tasks.save import save_evaluation
+
+        state["saved"] = save_evaluation(
+            db_url=f"sqlite:///{out_dir / 'var' / 'credit.db'}", year=year, as_of=as_of,
+            index_version=state["index"].version, drop=state["drop"], snapshot_path=state["snapshot_path"],
+            validated=state["validated"], scored=state["scored"], by="bench",
+            at=datetime(as_of.year, as_of.month, as_of.day, tzinfo=UTC),
+        )
+
+    def render() -> None:
+        from tasks.render import render_outputs
+
+        render_outputs(
+            out_dir / "outputs", drop=state["drop"], validated=state["validated"], scored=state["scored"],
+            index=state["index"], bureau=state["bureau"], year=year, as_of=as_of,
+        )
+
+    plan: list[tuple[str, Callable[[], None], tuple[str, ...]]] = [
+        ("pull", pull, ()),
+        ("validate", validate, ("pull",)),
+        ("score", score_step, ("validate",)),
+        ("save", save, ("score",)),
+        ("render", render, ("score",)),
+    ]
+    done: set[str] = set()
+    for name, fn, needs in plan:
+        missing = [n for n in needs if n not in done]
+        if missing:
+            steps.append(Step(name, None, None, f"skipped: needs {', '.join(missing)}"))
+            continue
+        t0 = time.perf_counter()
+        try:
+            fn()
+        except ImportError as exc:  # the piece is not written yet (or not importable)
+            steps.append(Step(name, None, _peak_rss_mb(), f"not available: {exc}"))
+            continue
+        except Exception as exc:  # noqa: BLE001 - a benchmark reports a failing step and goes on
+            traceback.print_exc(file=sys.stderr)
+            steps.append(Step(name, time.perf_counter() - t0, _peak_rss_mb(), f"failed: {type(exc).__name__}: {exc}"))
+            continue
+        steps.append(Step(name, time.perf_counter() - t0, _peak_rss_mb(), "ok"))
+        done.add(name)
+    if "scored" in state:
+        results = state["scored"].results
+        rated = results[results["status"] == "rated"]
+        counts = rated["grade"].value_counts().sort_index()
+        state["grades"] = {str(k): int(v) for k, v in counts.items()}
+        steps.append(Step("grades " + json.dumps(state["grades"]), None, None, "info"))
+    return steps
+
+
+# --------------------------------------------------------------------------------------------------
+def _ensure_drop(scale: str, seed: int, year: int) -> tuple[Path, float | None]:
+    """The cached drop of a scale, generated (in a subprocess, timed) when missing or made otherwise."""
+    institutions, activities = SCALES[scale]
+    drop = OUT / scale / "drop"
+    generator = hashlib.sha256((ROOT / "bench" / "generate.py").read_bytes()).hexdigest()[:16]
+    params = {"year": year, "institutions": institutions, "activities": activities, "seed": seed,
+              "generator": generator}  # a changed generator makes a new drop
+    marker = drop / ".params.json"
+    if marker.exists() and json.loads(marker.read_text()) == params and (drop / "activities.csv").exists():
+        return drop, None
+    shutil.rmtree(drop, ignore_errors=True)
+    t0 = time.perf_counter()
+    subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "generate.py"), "--out", str(drop), "--year", str(year),
+         "--institutions", str(institutions), "--activities", str(activities), "--seed", str(seed)],
+        check=True, stdout=subprocess.DEVNULL,
+    )
+    elapsed = time.perf_counter() - t0
+    marker.write_text(json.dumps(params))
+    return drop, elapsed
+
+
+def _evaluate_in_subprocess(scale: str, drop: Path, year: int, as_of: date) -> list[Step]:
+    work = OUT / scale / "run"
+    shutil.rmtree(work, ignore_errors=True)  # a fresh store: the save is timed, not skipped as unchanged
+    work.mkdir(parents=True)
+    env = {**os.environ, "CREDIT_VAR_DIR": str(work / "var"), "PREFECT_LOGGING_LEVEL": "WARNING"}
+    proc = subprocess.run(
+        [sys.executable, str(Path(__file__).resolve()), "--evaluate", str(drop), "--work", str(work),
+         "--year", str(year), "--as-of", as_of.isoformat()],
+        capture_output=True, text=True, env=env, cwd=ROOT,
+    )
+    (work / "stderr.log").write_text(proc.stderr)
+    lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("{")]
+    if proc.returncode != 0 or not lines:
+        tail = "\n".join(proc.stderr.strip().splitlines()[-5:])
+        return [Step("evaluate", None, None, f"failed: exit {proc.returncode}: {tail}")]
+    return [Step(**s) for s in json.loads(lines[-1])["steps"]]
+
+
+def _print_table(scale: str, gen_seconds: float | None, steps: list[Step]) -> None:
+    institutions, activities = SCALES[scale]
+    print(f"\n== {scale}: {institutions:,} institutions × {activities} activities = "
+          f"{institutions * activities:,} activity rows")
+    print("generation: " + ("cached" if gen_seconds is None else f"{gen_seconds:.1f} s (not in the total)"))
+    print(f"{'step':<10}{'wall s':>10}{'peak RSS MB':>14}  status")
+    total = 0.0
+    for s in steps:
+        if s.status == "info":
+            print(f"  {s.step}")
+            continue
+        total += s.seconds or 0.0
+        secs = "" if s.seconds is None else f"{s.seconds:.2f}"
+        rss = "" if s.rss_mb is None else f"{s.rss_mb:.0f}"
+        print(f"{s.step:<10}{secs:>10}{rss:>14}  {s.status}")
+    peak = max((s.rss_mb for s in steps if s.rss_mb is not None), default=None)
+    print(f"{'total':<10}{total:>10.2f}{'' if peak is None else f'{peak:.0f}':>14}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--scales", default="city,province,national", help="comma-separated: " + ",".join(SCALES))
+    parser.add_argument("--seed", type=int, default=SEED)
+    parser.add_argument("--year", type=int, default=YEAR)
+    parser.add_argument("--as-of", type=date.fromisoformat, default=None, help="default: 20 January of year+1")
+    parser.add_argument("--evaluate", type=Path, help=argparse.SUPPRESS)  # child mode: one drop
+    parser.add_argument("--work", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    as_of = args.as_of or date(args.year + 1, 1, 20)
+
+    if args.evaluate:
+        sys.path.insert(0, str(ROOT))
+        steps = run_steps(args.evaluate, args.work, args.year, as_of)
+        print(json.dumps({"steps": [asdict(s) for s in steps]}, ensure_ascii=False))
+        return 0
+
+    scales = [s.strip() for s in args.scales.split(",") if s.strip()]
+    unknown = [s for s in scales if s not in SCALES]
+    if unknown:
+        parser.error(f"unknown scale {', '.join(unknown)}; choose from {', '.join(SCALES)}")
+    for scale in scales:
+        drop, gen_seconds = _ensure_drop(scale, args.seed, args.year)
+        steps = _evaluate_in_subprocess(scale, drop, args.year, as_of)
+        _print_table(scale, gen_seconds, steps)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
