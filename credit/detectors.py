@@ -8,16 +8,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
 
 from credit.calendar import WorkCalendar
 from credit.contract import KEY_ROLES, MATERIAL_ITEMS
-from credit.frames import day, days, explode_lists, iso, texts
+from credit.frames import NAT, day, days, encode, equals, explode_lists, held_on, iso, list_items, texts
 from credit.indexsystem import IndexSystem, Indicator
-
-FINDING_COLUMNS = ["institution_id", "indicator", "date", "evidence", "raw"]
 
 
 @dataclass(frozen=True)
@@ -39,19 +38,40 @@ class Period:
 
 @dataclass(frozen=True)
 class Facts:
-    """What the detectors read: the rated institutions and their in-period activities."""
+    """What the detectors read: the rated institutions and the positions of their in-period activities."""
 
     period: Period
     index: IndexSystem
     calendar: WorkCalendar
-    registry: pd.DataFrame  # accepted institutions rows of the rated institutions
-    activities: pd.DataFrame  # valid activities of rated institutions with sampled_on in the period
+    registry: pd.DataFrame  # accepted institutions rows of the rated institutions, one per id
+    activities: pd.DataFrame  # every valid activity (not copied: millions of rows)
+    eligible: np.ndarray  # positions of rated institutions' activities with sampled_on in the period
     tables: dict[str, pd.DataFrame]
     memo: dict = field(default_factory=dict, compare=False, repr=False)
 
+    @cached_property
+    def institutions(self) -> pd.Index:
+        """The rated institution ids: the vocabulary of institution codes."""
+        return pd.Index(self.registry["institution_id"].to_numpy(dtype=object))
+
     def of_rated(self, table: str) -> pd.DataFrame:
         frame = self.tables[table]
-        return frame[frame["institution_id"].isin(self.registry["institution_id"])]
+        return frame[frame["institution_id"].isin(self.institutions).to_numpy(dtype=bool, na_value=False)]
+
+    def column(self, name: str) -> pd.Series:
+        """An activities column at the eligible positions."""
+        return self.activities[name].iloc[self.eligible]
+
+    def institution_codes(self) -> np.ndarray:
+        """Per eligible activity: the code of its institution in `institutions`."""
+        if "inst" not in self.memo:
+            self.memo["inst"] = encode(self.column("institution_id"), self.institutions)
+        return self.memo["inst"]
+
+    def sampled(self) -> np.ndarray:
+        if "sampled" not in self.memo:
+            self.memo["sampled"] = days(self.column("sampled_on"))
+        return self.memo["sampled"]
 
 
 def finding_frame(institutions, indicator: Indicator, dates, evidence, raw=None) -> pd.DataFrame:
@@ -67,19 +87,36 @@ def finding_frame(institutions, indicator: Indicator, dates, evidence, raw=None)
     })
 
 
+def _per_activity(facts: Facts, indicator: Indicator, hits: np.ndarray) -> pd.DataFrame:
+    """One finding per eligible activity at positions `hits`, dated sampled_on, evidence its id."""
+    rows = facts.eligible[hits]
+    return finding_frame(
+        facts.activities["institution_id"].iloc[rows].to_numpy(dtype=object),
+        indicator,
+        facts.sampled()[hits],
+        facts.activities["activity_id"].iloc[rows].to_numpy(dtype=object),
+    )
+
+
+def _keys(first: np.ndarray, second: np.ndarray, width: int) -> np.ndarray:
+    """One int64 key for a pair of codes (-1 in either part gives -1: matches nothing)."""
+    return np.where((first < 0) | (second < 0), -1, first * max(width, 1) + second)
+
+
+# --- 基本素质 basic ---------------------------------------------------------------------------------
+
 def late_change_filing(facts: Facts) -> pd.DataFrame:
     """JB-01 (第六条, R-05): filing deadline in the period and the change filed after it, or never."""
     indicator = facts.index.detector("late_change_filing")
     changes = facts.of_rated("changes")
-    changes = changes[changes["changed_on"].notna()]
+    changes = changes[changes["changed_on"].notna().to_numpy()]
     changed = days(changes["changed_on"])
     deadlines = _one_month_deadlines(facts.calendar, changed)
     filed = days(changes["filed_on"])
     in_period = (deadlines >= day(facts.period.start)) & (deadlines <= day(facts.period.end))
-    late = np.isnat(filed) | (filed > deadlines)
-    hit = in_period & late
-    evidence = "change:" + changes["item"].to_numpy(dtype=object)[hit] + ":" + iso(changed[hit]).astype(object)
-    return finding_frame(changes["institution_id"].to_numpy(dtype=object)[hit], indicator, deadlines[hit], evidence)
+    hit = in_period & (np.isnat(filed) | (filed > deadlines))
+    evidence = "change:" + texts(changes["item"])[hit] + ":" + iso(changed[hit]).astype(object)
+    return finding_frame(texts(changes["institution_id"])[hit], indicator, deadlines[hit], evidence)
 
 
 def _one_month_deadlines(calendar: WorkCalendar, changed: np.ndarray) -> np.ndarray:
@@ -94,12 +131,13 @@ def _one_month_deadlines(calendar: WorkCalendar, changed: np.ndarray) -> np.ndar
 def missing_materials(facts: Facts) -> pd.DataFrame:
     """JB-02 (第五条): each distinct known missing item once; unknown items were warned about."""
     indicator = facts.index.detector("missing_materials")
-    registry = facts.registry
-    rows, items = explode_lists(registry["materials_missing"])
-    pairs = pd.DataFrame({"institution_id": registry["institution_id"].to_numpy(dtype=object)[rows], "item": items})
-    pairs = pairs[pairs["item"].isin(MATERIAL_ITEMS)].drop_duplicates()
-    period_end = np.full(len(pairs), day(facts.period.end))
-    return finding_frame(pairs["institution_id"], indicator, period_end, "materials:" + pairs["item"])
+    known = pd.Index(MATERIAL_ITEMS, dtype=object)
+    rows, items = explode_lists(facts.registry["materials_missing"], known)
+    pairs = pd.DataFrame({"row": rows, "item": items})
+    pairs = pairs[pairs["item"] >= 0].drop_duplicates()
+    institutions = texts(facts.registry["institution_id"])[pairs["row"].to_numpy()]
+    evidence = "materials:" + known.to_numpy(dtype=object)[pairs["item"].to_numpy()]
+    return finding_frame(institutions, indicator, np.full(len(pairs), day(facts.period.end)), evidence)
 
 
 def vacant_key_role(facts: Facts) -> pd.DataFrame:
@@ -107,9 +145,8 @@ def vacant_key_role(facts: Facts) -> pd.DataFrame:
     indicator = facts.index.detector("vacant_key_role")
     limit = int(indicator.params["vacant_days_over"])
     window = _role_windows(facts)
-    covered = _covered_days(facts, window)
     grid = window.merge(pd.DataFrame({"role": KEY_ROLES}), how="cross")
-    grid = grid.merge(covered, on=["institution_id", "role"], how="left")
+    grid = grid.merge(_covered_days(facts, window), on=["institution_id", "role"], how="left")
     window_days = (grid["end"] - grid["start"]).to_numpy().astype("timedelta64[D]").astype(np.int64) + 1
     uncovered = window_days - grid["covered"].fillna(0).to_numpy(dtype=np.int64)
     hit = grid[uncovered > limit]
@@ -119,10 +156,9 @@ def vacant_key_role(facts: Facts) -> pd.DataFrame:
 
 def _role_windows(facts: Facts) -> pd.DataFrame:
     """[max(period_start, registered_on), period_end] per rated institution."""
-    registered = days(facts.registry["registered_on"])
-    start = np.maximum(registered, day(facts.period.start))
+    start = np.maximum(days(facts.registry["registered_on"]), day(facts.period.start))
     return pd.DataFrame({
-        "institution_id": facts.registry["institution_id"].to_numpy(dtype=object),
+        "institution_id": texts(facts.registry["institution_id"]),
         "start": start,
         "end": np.full(len(start), day(facts.period.end)),
     })
@@ -131,10 +167,10 @@ def _role_windows(facts: Facts) -> pd.DataFrame:
 def _covered_days(facts: Facts, window: pd.DataFrame) -> pd.DataFrame:
     """Days of each window on which somebody held each key role (union of the holding intervals)."""
     people = facts.of_rated("personnel")
-    people = people[people["role"].isin(KEY_ROLES)]
+    people = people[people["role"].isin(KEY_ROLES).to_numpy(dtype=bool, na_value=False)]
     held = pd.DataFrame({
-        "institution_id": people["institution_id"].to_numpy(dtype=object),
-        "role": people["role"].to_numpy(dtype=object),
+        "institution_id": texts(people["institution_id"]),
+        "role": texts(people["role"]),
         "from": days(people["valid_from"]),
         "to": days(people["valid_to"]),
     }).merge(window, on="institution_id")
@@ -154,8 +190,7 @@ def _union_lengths(spans: pd.DataFrame) -> pd.DataFrame:
     reach = spans.groupby(keys, sort=False)["hi"].cummax()
     before = reach.groupby([spans["institution_id"], spans["role"]], sort=False).shift()
     fresh = before.isna() | (spans["lo"] > before + pd.Timedelta(days=1))
-    segment = fresh.cumsum()
-    merged = spans.assign(segment=segment).groupby("segment").agg(
+    merged = spans.assign(segment=fresh.cumsum()).groupby("segment").agg(
         institution_id=("institution_id", "first"), role=("role", "first"), lo=("lo", "min"), hi=("hi", "max"),
     )
     merged["covered"] = (merged["hi"] - merged["lo"]).dt.days + 1
@@ -165,45 +200,29 @@ def _union_lengths(spans: pd.DataFrame) -> pd.DataFrame:
 def uncalibrated_equipment(facts: Facts) -> pd.DataFrame:
     """JB-04: an activity using unknown equipment, or equipment whose calibration ended before sampling."""
     indicator = facts.index.detector("uncalibrated_equipment")
-    acts = facts.activities
-    rows, items = explode_lists(acts["equipment_ids"])
-    used = pd.DataFrame({
-        "row": rows,
-        "institution_id": acts["institution_id"].to_numpy(dtype=object)[rows],
-        "equipment_id": items,
-    })
     equipment = facts.of_rated("equipment")
-    known = pd.DataFrame({
-        "institution_id": equipment["institution_id"].to_numpy(dtype=object),
-        "equipment_id": equipment["equipment_id"].to_numpy(dtype=object),
-        "valid_to": days(equipment["calibration_valid_to"]),
-    })
-    used = used.merge(known, on=["institution_id", "equipment_id"], how="left", indicator=True)
-    sampled = days(acts["sampled_on"])[used["row"].to_numpy()]
-    valid_to = used["valid_to"].to_numpy(dtype="datetime64[D]")
-    bad = (used["_merge"].to_numpy() == "left_only") | np.isnat(valid_to) | (valid_to < sampled)
-    return _per_activity(facts, indicator, np.unique(used["row"].to_numpy()[bad]))
+    names = list_items(equipment["equipment_id"])
+    rows, items = explode_lists(facts.column("equipment_ids"), names)
+    institution = encode(equipment["institution_id"], facts.institutions)
+    span_keys = _keys(institution, encode(equipment["equipment_id"], names), len(names))
+    valid_to = days(equipment["calibration_valid_to"])
+    calibrated = ~np.isnat(valid_to)  # an empty calibration_valid_to is no calibration at all
+    keys = _keys(facts.institution_codes()[rows], items, len(names))
+    ok = held_on(keys, facts.sampled()[rows], span_keys[calibrated],
+                 np.full(calibrated.sum(), NAT), valid_to[calibrated])
+    return _per_activity(facts, indicator, np.unique(rows[~ok]))
 
 
-def _per_activity(facts: Facts, indicator: Indicator, positions: np.ndarray) -> pd.DataFrame:
-    """One finding per activity at the given row positions, dated sampled_on, evidence the activity id."""
-    acts = facts.activities
-    return finding_frame(
-        acts["institution_id"].to_numpy(dtype=object)[positions],
-        indicator,
-        days(acts["sampled_on"])[positions],
-        acts["activity_id"].to_numpy(dtype=object)[positions],
-    )
-
+# --- 业务执行 execution -----------------------------------------------------------------------------
 
 def late_activity_report(facts: Facts) -> pd.DataFrame:
     """YW-01 (第五条(二)): not reported within N working days after the report was issued."""
     indicator = facts.index.detector("late_activity_report")
     n = int(indicator.params["deadline_working_days"])
-    issued = days(facts.activities["report_issued_on"])
-    submitted = days(facts.activities["submitted_on"])
+    issued = days(facts.column("report_issued_on"))
+    submitted = days(facts.column("submitted_on"))
     has_report = ~np.isnat(issued)
-    deadline = np.full(len(issued), np.datetime64("NaT", "D"))
+    deadline = np.full(len(issued), NAT)
     deadline[has_report] = facts.calendar.add_working_days_many(issued[has_report], n)
     late = has_report & (
         (~np.isnat(submitted) & (submitted > deadline))
@@ -212,9 +231,9 @@ def late_activity_report(facts: Facts) -> pd.DataFrame:
     return _per_activity(facts, indicator, np.flatnonzero(late))
 
 
-def _monitoring_positions(facts: Facts) -> np.ndarray:
-    """YW-02/03/04 read monitoring activities only (O&M issues no CMA report)."""
-    return np.flatnonzero(facts.activities["kind"].to_numpy(dtype=object) == "monitoring")
+def _monitoring(facts: Facts) -> np.ndarray:
+    """YW-02/03/04 read monitoring activities only (O&M issues no CMA report): eligible positions."""
+    return np.flatnonzero(equals(facts.column("kind"), "monitoring"))
 
 
 def no_valid_cma(facts: Facts) -> pd.DataFrame:
@@ -237,105 +256,77 @@ def _cma_verdicts(facts: Facts) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _compute_cma_verdicts(facts: Facts) -> tuple[np.ndarray, np.ndarray]:
-    positions = _monitoring_positions(facts)
-    acts = facts.activities.iloc[positions]
+    positions = _monitoring(facts)
     quals = facts.of_rated("qualifications")
-    sampled = days(acts["sampled_on"])
-    inst = acts["institution_id"].to_numpy(dtype=object)
-    holds = _any_valid_certificate(quals, inst, sampled)
-    rows, items = explode_lists(acts["parameters"])
-    covered = _parameter_covered(quals, inst[rows], items, sampled[rows])
-    outside = np.zeros(len(acts), dtype=bool)
-    np.logical_or.at(outside, rows[~covered], True)
+    institution = encode(quals["institution_id"], facts.institutions)
+    lo, hi = days(quals["valid_from"]), days(quals["valid_to"])
+    inst = facts.institution_codes()[positions]
+    sampled = facts.sampled()[positions]
+    holds = held_on(inst, sampled, institution, lo, hi)
+    names = list_items(quals["parameter_code"])
+    rows, items = explode_lists(facts.column("parameters").iloc[positions], names)
+    span_keys = _keys(institution, encode(quals["parameter_code"], names), len(names))
+    covered = held_on(_keys(inst[rows], items, len(names)), sampled[rows], span_keys, lo, hi)
+    outside = np.zeros(len(positions), dtype=bool)
+    outside[rows[~covered]] = True
     return positions[~holds], positions[holds & outside]
-
-
-def _any_valid_certificate(quals: pd.DataFrame, inst: np.ndarray, on: np.ndarray) -> np.ndarray:
-    """Per activity: does some certificate row of its institution cover the day."""
-    spans = pd.DataFrame({
-        "institution_id": quals["institution_id"].to_numpy(dtype=object),
-        "lo": days(quals["valid_from"]),
-        "hi": days(quals["valid_to"]),
-    }).drop_duplicates()
-    probe = pd.DataFrame({"row": np.arange(len(inst)), "institution_id": inst, "on": on})
-    joined = probe.merge(spans, on="institution_id")
-    ok = _inside(joined["on"].to_numpy(), joined["lo"].to_numpy(), joined["hi"].to_numpy())
-    holds = np.zeros(len(inst), dtype=bool)
-    holds[joined["row"].to_numpy()[ok]] = True
-    return holds
-
-
-def _parameter_covered(quals: pd.DataFrame, inst: np.ndarray, params: np.ndarray, on: np.ndarray) -> np.ndarray:
-    """Per (activity, parameter): some certificate row with that exact code valid on the day."""
-    spans = pd.DataFrame({
-        "institution_id": quals["institution_id"].to_numpy(dtype=object),
-        "parameter": quals["parameter_code"].to_numpy(dtype=object),
-        "lo": days(quals["valid_from"]),
-        "hi": days(quals["valid_to"]),
-    }).drop_duplicates()
-    probe = pd.DataFrame({"row": np.arange(len(inst)), "institution_id": inst, "parameter": params, "on": on})
-    joined = probe.merge(spans, on=["institution_id", "parameter"])
-    ok = _inside(joined["on"].to_numpy(), joined["lo"].to_numpy(), joined["hi"].to_numpy())
-    covered = np.zeros(len(inst), dtype=bool)
-    covered[joined["row"].to_numpy()[ok]] = True
-    return covered
-
-
-def _inside(on: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
-    lo, hi = lo.astype("datetime64[D]"), hi.astype("datetime64[D]")
-    return (np.isnat(lo) | (lo <= on)) & (np.isnat(hi) | (hi >= on))
 
 
 def unauthorized_signatory(facts: Facts) -> pd.DataFrame:
     """YW-04: the report's signatory did not hold authorized_signatory on report_issued_on (or is empty)."""
     indicator = facts.index.detector("unauthorized_signatory")
-    positions = _monitoring_positions(facts)
-    acts = facts.activities.iloc[positions]
-    issued = days(acts["report_issued_on"])
-    signatory = texts(acts["signatory_id"])
+    positions = _monitoring(facts)
+    issued = days(facts.column("report_issued_on").iloc[positions])
     # "An activity with a report": one with a report date; without it there is no day to check.
     with_report = ~np.isnat(issued)
     people = facts.of_rated("personnel")
-    people = people[people["role"] == "authorized_signatory"]
-    spans = pd.DataFrame({
-        "institution_id": people["institution_id"].to_numpy(dtype=object),
-        "signatory_id": people["person_id"].to_numpy(dtype=object),
-        "lo": days(people["valid_from"]),
-        "hi": days(people["valid_to"]),
-    })
-    probe = pd.DataFrame({
-        "row": np.arange(len(acts)),
-        "institution_id": acts["institution_id"].to_numpy(dtype=object),
-        "signatory_id": signatory,
-        "on": issued,
-    })[with_report & (signatory != None)]  # noqa: E711 — elementwise test of an object array
-    joined = probe.merge(spans, on=["institution_id", "signatory_id"])
-    ok = _inside(joined["on"].to_numpy(), joined["lo"].to_numpy(), joined["hi"].to_numpy())
-    authorized = np.zeros(len(acts), dtype=bool)
-    authorized[joined["row"].to_numpy()[ok]] = True
+    people = people[equals(people["role"], "authorized_signatory")]
+    names = list_items(people["person_id"])
+    span_keys = _keys(encode(people["institution_id"], facts.institutions), encode(people["person_id"], names),
+                      len(names))
+    signatory = encode(facts.column("signatory_id").iloc[positions], names)
+    keys = _keys(facts.institution_codes()[positions], signatory, len(names))
+    authorized = held_on(keys, issued, span_keys, days(people["valid_from"]), days(people["valid_to"]))
     return _per_activity(facts, indicator, positions[with_report & ~authorized])
 
+
+# --- 经营管理 management ----------------------------------------------------------------------------
 
 def conflict_of_interest(facts: Facts) -> pd.DataFrame:
     """JY-01 (第四条, R-02): one subject commissioned by both its regulator and itself in the period."""
     indicator = facts.index.detector("conflict_of_interest")
-    acts = facts.activities
-    pairs = pd.DataFrame({
-        "institution_id": acts["institution_id"].to_numpy(dtype=object),
-        "subject_id": texts(acts["subject_id"]),
-        "role": acts["client_role"].to_numpy(dtype=object),
-        "sampled_on": days(acts["sampled_on"]),
-        "activity_id": acts["activity_id"].to_numpy(dtype=object),
+    role = np.where(equals(facts.column("client_role"), "regulator"), 0,
+                    np.where(equals(facts.column("client_role"), "regulated"), 1, -1))
+    subject = facts.column("subject_id")
+    candidates = np.flatnonzero((role >= 0) & subject.notna().to_numpy())
+    subject_codes, _ = pd.factorize(subject.iloc[candidates])
+    earliest = _earliest_per_group(facts, candidates, subject_codes, role[candidates])
+    regulator = earliest[earliest["role"] == 0]
+    regulated = earliest[earliest["role"] == 1]
+    both = regulator.merge(regulated, on=["inst", "subject"], suffixes=("_reg", "_own"))
+    dates = np.maximum(both["sampled_reg"].to_numpy(), both["sampled_own"].to_numpy())
+    ids = facts.activities["activity_id"]
+    evidence = (ids.iloc[facts.eligible[both["pos_reg"].to_numpy()]].to_numpy(dtype=object) + ";"
+                + ids.iloc[facts.eligible[both["pos_own"].to_numpy()]].to_numpy(dtype=object))
+    institutions = facts.institutions.to_numpy(dtype=object)[both["inst"].to_numpy()]
+    return finding_frame(institutions, indicator, dates, evidence)
+
+
+def _earliest_per_group(facts: Facts, candidates: np.ndarray, subject: np.ndarray, role: np.ndarray) -> pd.DataFrame:
+    """The earliest activity (by sampled_on, then activity_id) per (institution, subject, role).
+
+    Only subjects seen with both roles matter; ties on the first day are settled by activity_id.
+    """
+    frame = pd.DataFrame({
+        "inst": facts.institution_codes()[candidates], "subject": subject, "role": role,
+        "sampled": facts.sampled()[candidates], "pos": candidates,
     })
-    pairs = pairs[pairs["subject_id"].notna() & pairs["role"].isin(["regulator", "regulated"])]
-    first = pairs.sort_values(["sampled_on", "activity_id"]).drop_duplicates(["institution_id", "subject_id", "role"])
-    keys = ["institution_id", "subject_id"]
-    both = first[first["role"] == "regulator"].merge(
-        first[first["role"] == "regulated"], on=keys, suffixes=("_reg", "_own")
-    )
-    dates = np.maximum(both["sampled_on_reg"].to_numpy(), both["sampled_on_own"].to_numpy())
-    evidence = both["activity_id_reg"] + ";" + both["activity_id_own"]
-    return finding_frame(both["institution_id"], indicator, dates, evidence)
+    frame = frame[frame.groupby(["inst", "subject"])["role"].transform("nunique").to_numpy() == 2]
+    first_day = frame.groupby(["inst", "subject", "role"])["sampled"].transform("min")
+    ties = frame[frame["sampled"].to_numpy() == first_day.to_numpy()]
+    ids = facts.activities["activity_id"].iloc[facts.eligible[ties["pos"].to_numpy()]].to_numpy(dtype=object)
+    ties = ties.assign(activity_id=ids).sort_values("activity_id")
+    return ties.drop_duplicates(["inst", "subject", "role"])
 
 
 DETECTORS = {

@@ -1,4 +1,9 @@
-"""Small vectorised helpers over DataFrame columns shared by the detectors."""
+"""Small vectorised helpers over DataFrame columns shared by the detectors.
+
+Activities can number millions: the detectors never turn a whole text column into Python objects.
+Text is factorised into integer codes against a small vocabulary, and (key, day) questions are
+answered by binary search over sorted spans.
+"""
 
 from __future__ import annotations
 
@@ -20,27 +25,62 @@ def day(value: date) -> np.datetime64:
 
 
 def texts(column: pd.Series) -> np.ndarray:
-    """A text column as an object array with None where empty."""
+    """A (small) text column as an object array with None where empty."""
     return column.astype(object).where(column.notna(), None).to_numpy(dtype=object)
 
 
-def explode_lists(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """(row position, item) for every non-empty, trimmed item of `;`-separated cells.
+def equals(column: pd.Series, value: str) -> np.ndarray:
+    """Elementwise `column == value` as a numpy bool array (empty cells are False)."""
+    return (column == value).to_numpy(dtype=bool, na_value=False)
+
+
+def encode(column: pd.Series, vocabulary: pd.Index) -> np.ndarray:
+    """Integer codes of the values in `vocabulary` (-1 for empty cells and values not in it)."""
+    codes, uniques = pd.factorize(column, use_na_sentinel=True)
+    lookup = np.append(vocabulary.get_indexer(pd.Index(uniques, dtype=object)), -1)
+    return lookup[codes].astype(np.int64)
+
+
+def explode_lists(values: pd.Series, vocabulary: pd.Index) -> tuple[np.ndarray, np.ndarray]:
+    """(row position, item code) for every non-empty, trimmed item of `;`-separated cells.
 
     Cells repeat a lot (the same parameter lists, the same equipment), so each distinct cell is
-    split once and the result is spread back to the rows by index arithmetic.
+    split once and spread back to the rows by index arithmetic. Items not in `vocabulary` get -1.
     """
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
     parsed = [[p.strip() for p in str(u).split(";") if p.strip()] for u in uniques]
     lengths = np.array([len(p) for p in parsed] + [0], dtype=np.int64)  # slot -1 = empty cell
     starts = np.concatenate([[0], np.cumsum(lengths[:-1])])
-    flat = np.array([item for p in parsed for item in p] + [None], dtype=object)
+    flat_items = [item for p in parsed for item in p]
+    flat = np.append(vocabulary.get_indexer(pd.Index(flat_items, dtype=object)), -1).astype(np.int64)
     row_lengths = lengths[codes]
     rows = np.repeat(np.arange(len(codes)), row_lengths)
     first_of_row = np.repeat(np.cumsum(row_lengths) - row_lengths, row_lengths)
     within = np.arange(len(rows)) - first_of_row
-    items = flat[starts[codes][rows] + within] if len(rows) else np.array([], dtype=object)
+    items = flat[starts[codes][rows] + within] if len(rows) else np.array([], dtype=np.int64)
     return rows, items
+
+
+def list_items(values: pd.Series) -> pd.Index:
+    """Every distinct trimmed item of `;`-separated cells."""
+    items = {p.strip() for u in pd.unique(values.dropna()) for p in str(u).split(";") if p.strip()}
+    return pd.Index(sorted(items), dtype=object)
+
+
+def held_on(keys: np.ndarray, on: np.ndarray, span_keys: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """Per probe: some span with the same key covers the day (NaT bounds are open; bounds inclusive)."""
+    order = np.argsort(span_keys, kind="stable")
+    span_keys, lo, hi = span_keys[order], lo[order].astype("datetime64[D]"), hi[order].astype("datetime64[D]")
+    first = np.searchsorted(span_keys, keys, side="left")
+    last = np.searchsorted(span_keys, keys, side="right")
+    found = np.zeros(len(keys), dtype=bool)
+    widest = int((last - first).max()) if len(keys) else 0
+    for offset in range(widest):
+        probe = np.flatnonzero(first + offset < last)
+        span = first[probe] + offset
+        inside = (np.isnat(lo[span]) | (lo[span] <= on[probe])) & (np.isnat(hi[span]) | (hi[span] >= on[probe]))
+        found[probe[inside]] = True
+    return found
 
 
 def iso(values: np.ndarray) -> np.ndarray:

@@ -15,7 +15,7 @@ import pandas as pd
 
 from credit.calendar import WorkCalendar
 from credit.detectors import Facts, Period, detect_all, finding_frame
-from credit.frames import NAT, day, days, iso, texts
+from credit.frames import NAT, day, days, equals, iso, texts
 from credit.indexsystem import IndexSystem, format_tenths
 
 RESULT_COLUMNS = [
@@ -39,14 +39,16 @@ def score(
 ) -> Scored:
     """Evaluate every institution in scope for the year (R-11) from validated tables."""
     period = Period.for_year(year, as_of)
-    scope = in_scope(tables, period)
-    rated = scope[scope["status"] == "rated"]
-    registry = tables["institutions"]
+    activities = tables["activities"]
+    in_period = _in_period(activities, period)
+    scope = in_scope(tables, period, in_period)
+    rated = scope["institution_id"][scope["status"] == "rated"]
+    registry = tables["institutions"].drop_duplicates("institution_id")
+    eligible = in_period & activities["institution_id"].isin(rated).to_numpy(dtype=bool, na_value=False)
     facts = Facts(
         period=period, index=index, calendar=calendar,
-        registry=registry[registry["institution_id"].isin(rated["institution_id"])],
-        activities=_activities_in_period(tables["activities"], period, rated["institution_id"]),
-        tables=tables,
+        registry=registry[registry["institution_id"].isin(rated).to_numpy(dtype=bool, na_value=False)],
+        activities=activities, eligible=np.flatnonzero(eligible), tables=tables,
     )
     raw = pd.concat(detect_all(facts) + [event_findings(facts)], ignore_index=True)
     counted = walk_caps(raw, index)
@@ -54,17 +56,21 @@ def score(
     return Scored(results=results, findings=_finding_rows(counted), pending=pending_events(tables, period))
 
 
-def in_scope(tables: dict[str, pd.DataFrame], period: Period) -> pd.DataFrame:
+def _in_period(activities: pd.DataFrame, period: Period) -> np.ndarray:
+    """Activities count when period_start ≤ sampled_on ≤ period_end."""
+    sampled = days(activities["sampled_on"])
+    return (sampled >= day(period.start)) & (sampled <= day(period.end))
+
+
+def in_scope(tables: dict[str, pd.DataFrame], period: Period, in_period: np.ndarray) -> pd.DataFrame:
     """Institutions with a valid activity in the period: rated if in the registry then, else not rated (R-11)."""
     activities = tables["activities"]
-    sampled = days(activities["sampled_on"])
-    active = activities[(sampled >= day(period.start)) & (sampled <= day(period.end))]
-    ids = pd.unique(active["institution_id"].to_numpy(dtype=object))
-    registry = tables["institutions"].drop_duplicates("institution_id").set_index("institution_id")
-    in_registry = _in_registry(registry, period)
-    status = np.where(pd.Index(ids).isin(in_registry), "rated", "not_rated")
-    scope = pd.DataFrame({"institution_id": ids, "status": status})
-    names = _names_and_counties(scope, registry, active)
+    ids = pd.Index(activities["institution_id"][in_period].unique().to_numpy(dtype=object))
+    registry = tables["institutions"].drop_duplicates("institution_id")
+    registry = registry.set_index(registry["institution_id"].to_numpy(dtype=object))
+    status = np.where(ids.isin(_in_registry(registry, period)), "rated", "not_rated")
+    scope = pd.DataFrame({"institution_id": ids.to_numpy(dtype=object), "status": status})
+    names = _names_and_counties(scope, registry, activities, in_period)
     return scope.merge(names, on="institution_id", how="left").sort_values("institution_id", ignore_index=True)
 
 
@@ -72,24 +78,26 @@ def _in_registry(registry: pd.DataFrame, period: Period) -> pd.Index:
     """Registered on or before period_end and not removed on or before it (empty date = before)."""
     registered = days(registry["registered_on"])
     changed = days(registry["status_changed_on"])
-    removed = (registry["status"].to_numpy(dtype=object) == "removed") & (
-        np.isnat(changed) | (changed <= day(period.end))
-    )
+    removed = equals(registry["status"], "removed") & (np.isnat(changed) | (changed <= day(period.end)))
     ok = ~np.isnat(registered) & (registered <= day(period.end)) & ~removed
     return registry.index[ok]
 
 
-def _names_and_counties(scope: pd.DataFrame, registry: pd.DataFrame, active: pd.DataFrame) -> pd.DataFrame:
+def _names_and_counties(
+    scope: pd.DataFrame, registry: pd.DataFrame, activities: pd.DataFrame, in_period: np.ndarray
+) -> pd.DataFrame:
     """Name and county from the registry; for an unregistered institution, from its activities.
 
     The activities give the name as reported and the county where most of its in-period work was done
     (ties: the county first seen), so a branch can still filter its own (R-01).
     """
-    known = registry.reindex(scope["institution_id"])[["name", "county"]].reset_index()
+    known = registry.reindex(scope["institution_id"])[["name", "county"]].astype(object)
+    known = known.rename_axis("institution_id").reset_index()
     missing = known["name"].isna().to_numpy()
     if missing.any():
         ids = known.loc[missing, "institution_id"]
-        acts = active[active["institution_id"].isin(ids)]
+        mine = in_period & activities["institution_id"].isin(ids).to_numpy(dtype=bool, na_value=False)
+        acts = activities.loc[mine, ["institution_id", "institution_name", "county"]].astype(object)
         names = acts.dropna(subset=["institution_name"]).groupby("institution_id")["institution_name"].first()
         counties = acts.dropna(subset=["county"]).groupby("institution_id")["county"].agg(_most_common)
         known.loc[missing, "name"] = ids.map(names).to_numpy()
@@ -102,18 +110,10 @@ def _most_common(values: pd.Series) -> str:
     return counts.index[int(np.argmax(counts.to_numpy()))]
 
 
-def _activities_in_period(activities: pd.DataFrame, period: Period, rated: pd.Series) -> pd.DataFrame:
-    """Valid activities of rated institutions with period_start ≤ sampled_on ≤ period_end."""
-    sampled = days(activities["sampled_on"])
-    keep = (sampled >= day(period.start)) & (sampled <= day(period.end))
-    keep &= activities["institution_id"].isin(rated).to_numpy()
-    return activities[keep]
-
-
 def _verified(events: pd.DataFrame, period: Period) -> np.ndarray:
     """verified = true with verified_on on or before as_of (else pending, never scored: R-10)."""
     verified_on = days(events["verified_on"])
-    is_true = events["verified"].to_numpy(dtype=object) == "true"
+    is_true = equals(events["verified"], "true")
     return is_true & ~np.isnat(verified_on) & (verified_on <= day(period.as_of))
 
 
@@ -235,7 +235,7 @@ def pending_events(tables: dict[str, pd.DataFrame], period: Period) -> pd.DataFr
     """Events not (yet) verified by as_of: listed for the record, never scored (R-10)."""
     events = tables["credit_events"]
     pending = events[~_verified(events, period)]
-    verified = pending["verified"].to_numpy(dtype=object) == "true"
+    verified = equals(pending["verified"], "true")
     why = np.where(verified, "verified_on empty or after as_of", "not verified")
     return pd.DataFrame({
         "event_id": texts(pending["event_id"]),

@@ -1,0 +1,220 @@
+"""Tables of the credit store: registry facts, snapshots, cycles, versioned results and the audit log."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    Numeric,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+HASH = 71  # "sha256:" + 64 hex digits
+RESULT_STATES = ("scored", "in_publicity", "under_review", "determined", "published", "shared", "revoked")
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """A moment, stored in UTC and read back aware on every database (naive input = local time)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        return None if value is None else value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def points() -> Numeric[Decimal]:
+    """Points and scores: exact decimals with one place (R-13), never binary floats."""
+    return Numeric(4, 1, asdecimal=True)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Snapshot(Base):
+    """A content-addressed copy of an input drop (R-12: every result names the snapshot it came from)."""
+
+    __tablename__ = "snapshots"
+
+    hash: Mapped[str] = mapped_column(String(HASH), primary_key=True)
+    origin: Mapped[str] = mapped_column(Text)
+    path: Mapped[str] = mapped_column(Text)
+    row_counts: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class Institution(Base):
+    """The registry (名录) facts of an institution as of the latest saved drop."""
+
+    __tablename__ = "institutions"
+
+    institution_id: Mapped[str] = mapped_column(String(18), primary_key=True)
+    name: Mapped[str | None] = mapped_column(Text)
+    county: Mapped[str | None] = mapped_column(String(32))
+    address: Mapped[str | None] = mapped_column(Text)
+    legal_nature: Mapped[str | None] = mapped_column(String(32))
+    registered_on: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16))
+    status_changed_on: Mapped[date | None] = mapped_column(Date)
+    materials_missing: Mapped[str | None] = mapped_column(Text)
+    last_snapshot: Mapped[str] = mapped_column(ForeignKey("snapshots.hash"))
+
+
+class Cycle(Base):
+    """One annual evaluation (第十五条): its period, as-of date, index version, snapshot and stage."""
+
+    __tablename__ = "cycles"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, unique=True)
+    period_start: Mapped[date] = mapped_column(Date)
+    period_end: Mapped[date] = mapped_column(Date)
+    as_of: Mapped[date] = mapped_column(Date)
+    index_version: Mapped[str] = mapped_column(String(32))
+    snapshot: Mapped[str] = mapped_column(ForeignKey("snapshots.hash"))
+    stage: Mapped[str] = mapped_column(String(16), default="scored", server_default="scored")
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+    results: Mapped[list[Result]] = relationship(back_populates="cycle", viewonly=True)
+
+
+class Result(Base):
+    """One version of an institution's result in a cycle; exactly one version per institution is current."""
+
+    __tablename__ = "results"
+    __table_args__ = (
+        UniqueConstraint("cycle_id", "institution_id", "version"),
+        Index(
+            "ix_results_current",
+            "cycle_id",
+            "institution_id",
+            unique=True,
+            sqlite_where=text("is_current = 1"),
+            postgresql_where=text("is_current"),
+        ),
+        CheckConstraint("status IN ('rated', 'not_rated')", name="status"),
+        CheckConstraint("grade IN ('A', 'B', 'C', 'D')", name="grade"),
+        CheckConstraint("clause BETWEEN 1 AND 8", name="clause"),
+        CheckConstraint(f"state IN ({', '.join(repr(s) for s in RESULT_STATES)})", name="state"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycles.id"))
+    institution_id: Mapped[str] = mapped_column(String(18))
+    version: Mapped[int] = mapped_column(Integer)
+    is_current: Mapped[bool]
+    status: Mapped[str] = mapped_column(String(16))
+    name: Mapped[str | None] = mapped_column(Text)
+    county: Mapped[str | None] = mapped_column(String(32))
+    score: Mapped[Decimal | None] = mapped_column(points())
+    grade: Mapped[str | None] = mapped_column(String(1))
+    clause: Mapped[int | None] = mapped_column(Integer)
+    deduction_basic: Mapped[Decimal | None] = mapped_column(points())
+    deduction_execution: Mapped[Decimal | None] = mapped_column(points())
+    deduction_management: Mapped[Decimal | None] = mapped_column(points())
+    deduction_integrity: Mapped[Decimal | None] = mapped_column(points())
+    bonus: Mapped[Decimal | None] = mapped_column(points())
+    index_version: Mapped[str] = mapped_column(String(32))
+    snapshot: Mapped[str] = mapped_column(ForeignKey("snapshots.hash"))
+    state: Mapped[str] = mapped_column(String(16), default="scored", server_default="scored")
+    # sha256 of this version's findings, written with them: a re-save compares it instead of every finding.
+    findings_digest: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+    cycle: Mapped[Cycle] = relationship(back_populates="results", viewonly=True)
+    findings: Mapped[list[Finding]] = relationship(back_populates="result", viewonly=True, order_by="Finding.id")
+
+
+class Finding(Base):
+    """One scored occurrence of an indicator, with its raw and counted points and its evidence."""
+
+    __tablename__ = "findings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    result_id: Mapped[int] = mapped_column(ForeignKey("results.id"), index=True)
+    dimension: Mapped[str] = mapped_column(String(16))
+    indicator: Mapped[str] = mapped_column(String(16))
+    date: Mapped[date | None] = mapped_column(Date)
+    raw_points: Mapped[Decimal] = mapped_column(points())
+    points: Mapped[Decimal] = mapped_column(points())
+    evidence: Mapped[str] = mapped_column(Text)
+
+    result: Mapped[Result] = relationship(back_populates="findings", viewonly=True)
+
+
+class QuarantinedRow(Base):
+    """An input row set aside by validation, kept with the cycle and snapshot it was read for."""
+
+    __tablename__ = "quarantined_rows"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycles.id"), index=True)
+    snapshot: Mapped[str] = mapped_column(ForeignKey("snapshots.hash"))
+    table_name: Mapped[str] = mapped_column(String(32))
+    file: Mapped[str] = mapped_column(Text)
+    row: Mapped[int] = mapped_column(Integer)
+    column_name: Mapped[str | None] = mapped_column(Text)
+    value: Mapped[str | None] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(Text)
+
+
+class ValidationWarning(Base):
+    """A validation warning: the row was kept and read as the contract says."""
+
+    __tablename__ = "warnings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycles.id"), index=True)
+    snapshot: Mapped[str] = mapped_column(ForeignKey("snapshots.hash"))
+    file: Mapped[str] = mapped_column(Text)
+    row: Mapped[int | None] = mapped_column(Integer)
+    key: Mapped[str | None] = mapped_column(Text)
+    column_name: Mapped[str | None] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(Text)
+
+
+class AuditEntry(Base):
+    """R-21: who changed what, when, why, with the values before and after; append-only in the database."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index(None, "entity", "entity_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime())
+    by: Mapped[str] = mapped_column(String(128))
+    entity: Mapped[str] = mapped_column(String(32))
+    entity_id: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(32))
+    why: Mapped[str] = mapped_column(Text)
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON)

@@ -1,0 +1,632 @@
+"""The repository: saves a whole evaluation idempotently and reads results, findings and the audit log back."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from functools import lru_cache
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Row, Table, func, select, update
+from sqlalchemy.orm import Session
+
+from store.models import (
+    AuditEntry,
+    Cycle,
+    Finding,
+    Institution,
+    QuarantinedRow,
+    Result,
+    Snapshot,
+    ValidationWarning,
+)
+
+RESULT_COLUMNS = (
+    "institution_id", "name", "county", "status", "score", "grade", "clause", "deduction_basic",
+    "deduction_execution", "deduction_management", "deduction_integrity", "bonus", "index_version",
+)
+POINT_COLUMNS = (
+    "score", "deduction_basic", "deduction_execution", "deduction_management", "deduction_integrity", "bonus",
+)
+FINDING_COLUMNS = ("institution_id", "dimension", "indicator", "date", "raw_points", "points", "evidence")
+REGISTRY_COLUMNS = (
+    "institution_id", "name", "county", "address", "legal_nature", "registered_on", "status",
+    "status_changed_on", "materials_missing",
+)
+QUARANTINE_COLUMNS = ("table", "file", "row", "column", "value", "reason")
+WARNING_COLUMNS = ("file", "row", "key", "column", "reason")
+# What makes a stored result differ from a new one: its values, snapshot and findings (by their digest).
+VALUES = RESULT_COLUMNS[1:] + ("snapshot",)
+COMPARED = VALUES + ("findings_digest",)
+WHY_EVALUATION = "annual evaluation"
+TENTH = Decimal("0.1")
+
+
+@dataclass(frozen=True)
+class SaveReport:
+    """What save_evaluation wrote: counts of result versions, findings, validation rows and audit rows."""
+
+    year: int
+    cycle_id: int
+    snapshot: str
+    new: int  # institutions given their first result in this cycle
+    changed: int  # institutions given a new version because something differed
+    unchanged: int
+    withdrawn: int  # current results of institutions no longer in the evaluation
+    findings: int  # finding rows written
+    validation_replaced: bool  # quarantine and warning rows of the cycle rewritten
+    audit: int  # audit rows written
+
+    @property
+    def wrote_nothing(self) -> bool:
+        return self.new == self.changed == self.withdrawn == self.audit == 0 and not self.validation_replaced
+
+
+@dataclass(frozen=True)
+class AuditRecord:
+    """One line of the audit log (R-21)."""
+
+    id: int
+    at: datetime
+    by: str
+    entity: str
+    entity_id: str
+    action: str
+    why: str
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+
+
+@dataclass(frozen=True)
+class _Stored:
+    result_id: int
+    version: int
+    values: dict[str, Any]
+
+
+class Repository:
+    """Reads and writes the credit store inside the caller's transaction (the caller commits)."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    # ---- writing -----------------------------------------------------------------------------------
+
+    def save_evaluation(
+        self,
+        *,
+        year: int,
+        period_start: date,
+        period_end: date,
+        as_of: date,
+        index_version: str,
+        snapshot: str,
+        origin: str,
+        snapshot_path: str,
+        row_counts: dict[str, Any],
+        registry: pd.DataFrame,
+        results: pd.DataFrame,
+        findings: pd.DataFrame,
+        quarantine: pd.DataFrame,
+        warnings: pd.DataFrame,
+        by: str,
+        at: datetime,
+    ) -> SaveReport:
+        """Store one evaluation; same inputs twice leave the same rows, a changed result gets a new version (R-12, R-21)."""
+        self._ensure_snapshot(snapshot, origin, snapshot_path, row_counts, at)
+        cycle_values = {
+            "period_start": period_start, "period_end": period_end, "as_of": as_of,
+            "index_version": index_version, "snapshot": snapshot,
+        }
+        cycle, audit = self._upsert_cycle(year, cycle_values, by, at)
+        self._upsert_registry(year, _registry_rows(registry, snapshot))
+        counts = self._save_results(cycle, index_version, snapshot, results, findings, by, at)
+        replaced = self._replace_validation(cycle.id, snapshot, quarantine, warnings)
+        self.session.flush()
+        return SaveReport(
+            year=year, cycle_id=cycle.id, snapshot=snapshot, validation_replaced=replaced,
+            audit=audit + counts.pop("audit"), **counts,
+        )
+
+    def _ensure_snapshot(self, digest: str, origin: str, path: str, row_counts: dict[str, Any], at: datetime) -> None:
+        # Content-addressed: the first save of a hash is kept, a later origin of the same content is not news.
+        if self.session.get(Snapshot, digest) is None:
+            counts = {str(k): int(v) for k, v in row_counts.items()}
+            self.session.add(Snapshot(hash=digest, origin=origin, path=path, row_counts=counts, created_at=at))
+            self.session.flush()
+
+    def _upsert_cycle(self, year: int, values: dict[str, Any], by: str, at: datetime) -> tuple[Cycle, int]:
+        cycle = self.cycle(year)
+        if cycle is None:
+            cycle = Cycle(year=year, stage="scored", created_at=at, updated_at=at, **values)
+            self.session.add(cycle)
+            self.session.flush()
+            self.audit("cycle", str(year), "created", WHY_EVALUATION, by, at, None, _jsonable(values))
+            return cycle, 1
+        before = {key: getattr(cycle, key) for key in values}
+        if before == values:
+            return cycle, 0
+        for key, value in values.items():
+            setattr(cycle, key, value)
+        cycle.updated_at = at
+        self.session.flush()
+        self.audit("cycle", str(year), "updated", WHY_EVALUATION, by, at, _jsonable(before), _jsonable(values))
+        return cycle, 1
+
+    def _upsert_registry(self, year: int, rows: list[dict[str, Any]]) -> None:
+        # The registry holds the facts of the latest drop: an older cycle re-saved does not roll them back.
+        newer = select(Cycle.id).where(Cycle.year > year).limit(1)
+        if self.session.scalar(newer) is not None:
+            return
+        table = Institution.__table__
+        stored = {row.institution_id: row._asdict() for row in self.session.execute(select(table))}
+        new = [row for row in rows if row["institution_id"] not in stored]
+        changed = [row for row in rows if row["institution_id"] in stored and stored[row["institution_id"]] != row]
+        if new:
+            self.session.execute(table.insert(), new)
+        if changed:
+            self.session.execute(update(Institution), changed)
+
+    def _save_results(
+        self,
+        cycle: Cycle,
+        index_version: str,
+        snapshot: str,
+        results: pd.DataFrame,
+        findings: pd.DataFrame,
+        by: str,
+        at: datetime,
+    ) -> dict[str, int]:
+        """A result whose values or findings differ from its current version gets a new version (R-12, R-21)."""
+        incoming = _result_rows(results, index_version, snapshot)
+        incoming_findings = _finding_rows(findings, set(incoming))
+        for institution_id, values in incoming.items():
+            values["findings_digest"] = _digest(incoming_findings.get(institution_id, []))
+        stored = self._current(cycle.id)
+        new = [institution_id for institution_id in incoming if institution_id not in stored]
+        changed = [i for i in incoming if i in stored and stored[i].values != incoming[i]]
+        withdrawn = sorted(stored.keys() - incoming.keys())
+        old_findings = self._findings_of([stored[i].result_id for i in changed if _findings_differ(stored[i], incoming[i])])
+        audits = [
+            _change_audit(cycle.year, i, stored[i], incoming[i], old_findings, incoming_findings, by, at) for i in changed
+        ]
+        audits += [_result_audit(cycle.year, i, "withdrawn", by, at, _version_json(stored[i]), None) for i in withdrawn]
+        latest = self._latest_versions(cycle.id)  # a withdrawn institution that comes back continues its numbering
+        audits += [
+            _result_audit(cycle.year, i, "reinstated", by, at, None, _version_json(_Stored(0, latest[i] + 1, incoming[i])))
+            for i in new
+            if i in latest
+        ]
+        retired = [{"id": stored[i].result_id, "is_current": False} for i in changed + withdrawn]
+        if retired:
+            self.session.execute(update(Result), retired)
+        writes = [(i, latest.get(i, 0) + 1, incoming[i], incoming_findings.get(i, [])) for i in new + changed]
+        written = self._insert_results(cycle.id, at, writes)
+        if audits:
+            self.session.execute(AuditEntry.__table__.insert(), audits)
+        return {
+            "new": len(new), "changed": len(changed), "unchanged": len(incoming) - len(new) - len(changed),
+            "withdrawn": len(withdrawn), "findings": written, "audit": len(audits),
+        }
+
+    def _insert_results(
+        self, cycle_id: int, at: datetime, writes: list[tuple[str, int, dict[str, Any], list[tuple[str, ...]]]]
+    ) -> int:
+        if not writes:
+            return 0
+        rows = [
+            {"cycle_id": cycle_id, "institution_id": institution_id, "version": version, "is_current": True,
+             "state": "scored", "created_at": at, **values}
+            for institution_id, version, values, _ in writes
+        ]
+        table = Result.__table__
+        ids = self.session.scalars(table.insert().returning(table.c.id, sort_by_parameter_order=True), rows).all()
+        finding_rows = [
+            _finding_record(result_id, finding)
+            for result_id, (*_, findings) in zip(ids, writes, strict=True)
+            for finding in findings
+        ]
+        if finding_rows:
+            _copy_rows(self.session, Finding.__table__, FINDING_RECORD, finding_rows)
+        return len(finding_rows)
+
+    def _current(self, cycle_id: int) -> dict[str, _Stored]:
+        columns = [getattr(Result, name) for name in COMPARED]
+        query = select(Result.id, Result.institution_id, Result.version, *columns).where(
+            Result.cycle_id == cycle_id, Result.is_current.is_(True)
+        )
+        return {
+            row.institution_id: _Stored(
+                result_id=row.id, version=row.version, values={name: getattr(row, name) for name in COMPARED}
+            )
+            for row in self.session.execute(query)
+        }
+
+    def _latest_versions(self, cycle_id: int) -> dict[str, int]:
+        query = (
+            select(Result.institution_id, func.max(Result.version))
+            .where(Result.cycle_id == cycle_id)
+            .group_by(Result.institution_id)
+        )
+        return {institution_id: version for institution_id, version in self.session.execute(query)}
+
+    def _findings_of(self, result_ids: list[int]) -> dict[int, list[tuple[str, ...]]]:
+        """The findings of some result versions, as comparable text (see _finding_key)."""
+        grouped: dict[int, list[tuple[str, ...]]] = defaultdict(list)
+        for start in range(0, len(result_ids), 500):
+            query = select(
+                Finding.result_id, Finding.dimension, Finding.indicator, Finding.date,
+                Finding.raw_points, Finding.points, Finding.evidence,
+            ).where(Finding.result_id.in_(result_ids[start : start + 500]))
+            for row in self.session.execute(query):
+                grouped[row.result_id].append(_finding_key(row[1:]))
+        return grouped
+
+    def _replace_validation(
+        self, cycle_id: int, snapshot: str, quarantine: pd.DataFrame, warnings: pd.DataFrame
+    ) -> bool:
+        """Quarantine and warnings of a cycle are those of its latest save: replaced when they differ."""
+        quarantined = [_quarantine_row(cycle_id, snapshot, row) for row in _rows(quarantine, QUARANTINE_COLUMNS)]
+        warned = [_warning_row(cycle_id, snapshot, row) for row in _rows(warnings, WARNING_COLUMNS)]
+        same_quarantine = self._stored_rows(QuarantinedRow, cycle_id) == _multiset(quarantined)
+        if same_quarantine and self._stored_rows(ValidationWarning, cycle_id) == _multiset(warned):
+            return False
+        for model, rows in ((QuarantinedRow, quarantined), (ValidationWarning, warned)):
+            self.session.execute(model.__table__.delete().where(model.__table__.c.cycle_id == cycle_id))
+            if rows:
+                self.session.execute(model.__table__.insert(), rows)
+        return True
+
+    def _stored_rows(self, model: type[QuarantinedRow] | type[ValidationWarning], cycle_id: int) -> Counter[tuple]:
+        table = model.__table__
+        columns = [column for column in table.c if column.name != "id"]
+        rows = self.session.execute(select(*columns).where(table.c.cycle_id == cycle_id))
+        return _multiset(row._asdict() for row in rows)
+
+    def audit(
+        self,
+        entity: str,
+        entity_id: str,
+        action: str,
+        why: str,
+        by: str,
+        at: datetime,
+        before: dict[str, Any] | None,
+        after: dict[str, Any] | None,
+    ) -> None:
+        """Append one line to the audit log (R-21): who, when, why, and the values before and after."""
+        row = _audit_row(entity, entity_id, action, why, by, at, before, after)
+        self.session.execute(AuditEntry.__table__.insert(), [row])
+
+    # ---- reading -----------------------------------------------------------------------------------
+
+    def cycle(self, year: int) -> Cycle | None:
+        """The cycle of an evaluation year, if it was saved."""
+        return self.session.scalar(select(Cycle).where(Cycle.year == year))
+
+    def current_results(self, year: int) -> pd.DataFrame:
+        """The current version of every result of a year, formatted as results.csv, plus snapshot, version, state."""
+        columns = [getattr(Result, name) for name in (*RESULT_COLUMNS, "snapshot", "version", "state")]
+        query = select(*columns).join(Cycle).where(Cycle.year == year, Result.is_current.is_(True))
+        records = [_format_result(row) for row in self.session.execute(query)]
+        frame = pd.DataFrame(records, columns=[*RESULT_COLUMNS, "snapshot", "version", "state"])
+        frame["version"] = frame["version"].astype("int64")
+        return frame.sort_values("institution_id", ignore_index=True)
+
+    def findings_for(self, year: int) -> pd.DataFrame:
+        """The findings of the current results of a year, as findings.csv rows in its order."""
+        query = (
+            select(Result.institution_id, Finding.dimension, Finding.indicator, Finding.date,
+                   Finding.raw_points, Finding.points, Finding.evidence)
+            .join(Result, Result.id == Finding.result_id)
+            .join(Cycle, Cycle.id == Result.cycle_id)
+            .where(Cycle.year == year, Result.is_current.is_(True))
+        )
+        records = [(row.institution_id, *_finding_key(row[1:])) for row in self.session.execute(query)]
+        frame = pd.DataFrame(records, columns=list(FINDING_COLUMNS))
+        order = ["institution_id", "dimension", "date", "indicator", "evidence"]
+        return frame.sort_values(order, kind="stable", ignore_index=True)
+
+    def audit_entries(self, entity: str | None = None, entity_id: str | None = None) -> list[AuditRecord]:
+        """The audit log in the order it was written, optionally for one entity (R-21)."""
+        query = select(AuditEntry).order_by(AuditEntry.id)
+        if entity is not None:
+            query = query.where(AuditEntry.entity == entity)
+        if entity_id is not None:
+            query = query.where(AuditEntry.entity_id == entity_id)
+        return [
+            AuditRecord(id=e.id, at=e.at, by=e.by, entity=e.entity, entity_id=e.entity_id, action=e.action,
+                        why=e.why, before=e.before, after=e.after)
+            for e in self.session.scalars(query)
+        ]
+
+
+# ---- converting between the frames (strings) and the typed columns ---------------------------------
+
+
+def _rows(frame: pd.DataFrame, columns: tuple[str, ...]) -> list[tuple[Any, ...]]:
+    """The frame's values of `columns` as plain Python tuples (<NA> as None): fast, unlike to_dict."""
+    if len(frame) == 0:
+        return []
+    return list(zip(*(_column(frame, name) for name in columns), strict=True))
+
+
+def _missing(value: Any) -> bool:
+    if value is None or (isinstance(value, str) and value == ""):
+        return True
+    return not isinstance(value, str) and bool(pd.isna(value))
+
+
+def _text(value: Any) -> str | None:
+    return None if _missing(value) else str(value)
+
+
+def _int(value: Any) -> int | None:
+    if _missing(value):
+        return None
+    number = Decimal(str(value))
+    if number != number.to_integral_value():
+        raise ValueError(f"{value!r} is not a whole number")
+    return int(number)
+
+
+@lru_cache(maxsize=4096)
+def _point_text(value: str) -> str:
+    """Points are exact decimals with at most one place (R-13): '89.9' stays 89.9, '89.95' is refused."""
+    try:
+        number = Decimal(value)
+        tenths = number.quantize(TENTH)
+    except InvalidOperation as error:
+        raise ValueError(f"{value!r} is not a number of points") from error
+    if tenths != number:
+        raise ValueError(f"{value!r} has more than one decimal place")
+    return f"{tenths:.1f}"
+
+
+def _points(value: Any) -> Decimal | None:
+    return None if _missing(value) else Decimal(_point_text(str(value)))
+
+
+@lru_cache(maxsize=4096)
+def _iso_text(value: str) -> str:
+    return date.fromisoformat(value).isoformat()
+
+
+def _iso(value: Any) -> str:
+    """A date as ISO text, '' when empty; accepts ISO strings, dates and timestamps."""
+    if _missing(value):
+        return ""
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return _iso_text(str(value))
+
+
+@lru_cache(maxsize=4096)
+def _day(iso: str) -> date | None:
+    return date.fromisoformat(iso) if iso else None
+
+
+def _date(value: Any) -> date | None:
+    return _day(_iso(value))
+
+
+def _loose_date(value: Any) -> date | None:
+    # status_changed_on is read only for removed institutions (INDEX_SYSTEM "Bad rows"): elsewhere junk is kept as null.
+    try:
+        return _date(value)
+    except ValueError:
+        return None
+
+
+def _registry_rows(registry: pd.DataFrame, snapshot: str) -> list[dict[str, Any]]:
+    rows = []
+    for values in _rows(registry, REGISTRY_COLUMNS):
+        given = dict(zip(REGISTRY_COLUMNS, values, strict=True))
+        record = {name: _text(value) for name, value in given.items()}
+        record["registered_on"] = _date(given["registered_on"])
+        record["status_changed_on"] = _loose_date(given["status_changed_on"])
+        record["last_snapshot"] = snapshot
+        rows.append(record)
+    return rows
+
+
+def _result_rows(results: pd.DataFrame, index_version: str, snapshot: str) -> dict[str, dict[str, Any]]:
+    rows: dict[str, dict[str, Any]] = {}
+    for values in _rows(results, RESULT_COLUMNS):
+        row = dict(zip(RESULT_COLUMNS, values, strict=True))
+        institution_id = str(row["institution_id"])
+        if institution_id in rows:
+            raise ValueError(f"results name institution {institution_id} twice")
+        typed = {name: _text(row[name]) for name in ("name", "county", "status", "grade")}
+        typed |= {name: _points(row[name]) for name in POINT_COLUMNS}
+        typed["clause"] = _int(row["clause"])
+        typed["index_version"] = _text(row["index_version"]) or index_version
+        typed["snapshot"] = snapshot
+        rows[institution_id] = {name: typed[name] for name in VALUES}
+    return rows
+
+
+def _finding_rows(findings: pd.DataFrame, institutions: set[str]) -> dict[str, list[tuple[str, ...]]]:
+    """Findings as comparable text keyed by institution (see _finding_key), converted once per distinct value."""
+    if len(findings) == 0:
+        return {}
+    columns = [_column(findings, name) for name in FINDING_COLUMNS]
+    ids, dimensions, indicators, days, raw_points, points, evidence = columns
+    keys = zip(
+        _each_distinct(dimensions, str), _each_distinct(indicators, str), _each_distinct(days, _iso),
+        _each_distinct(raw_points, _point_key), _each_distinct(points, _point_key),
+        ("" if value is None else str(value) for value in evidence),
+        strict=True,
+    )
+    grouped: dict[str, list[tuple[str, ...]]] = defaultdict(list)
+    for institution_id, key in zip(ids, keys, strict=True):
+        grouped[institution_id].append(key)
+    unknown = grouped.keys() - institutions
+    if unknown:
+        raise ValueError(f"findings name institutions without a result: {sorted(unknown)[:5]}")
+    return grouped
+
+
+def _column(frame: pd.DataFrame, name: str) -> Any:
+    if name not in frame.columns:
+        raise KeyError(f"frame lacks column {name!r}")
+    return frame[name].to_numpy(dtype=object, na_value=None)
+
+
+def _each_distinct(values: Any, convert: Any) -> list[Any]:
+    """convert(value) for every value, computed once per distinct value (a drop has few dates and point values)."""
+    table = {value: convert(value) for value in pd.unique(values)}
+    return [table[value] for value in values]
+
+
+def _point_key(value: Any) -> str:
+    if _missing(value):
+        raise ValueError("a finding has no points")
+    return _point_text(str(value))
+
+
+def _finding_key(values: Iterable[Any]) -> tuple[str, ...]:
+    """A stored finding as comparable text: dimension, indicator, ISO date ('' when none), raw points, points, evidence."""
+    dimension, indicator, day, raw_points, points, evidence = values
+    return (dimension, indicator, _stored_iso(day), _stored_points(raw_points), _stored_points(points), evidence)
+
+
+@lru_cache(maxsize=4096)
+def _stored_iso(day: date | None) -> str:
+    return "" if day is None else day.isoformat()
+
+
+@lru_cache(maxsize=4096)
+def _stored_points(value: Decimal) -> str:
+    return f"{value:.1f}"
+
+
+FINDING_RECORD = ("result_id", "dimension", "indicator", "date", "raw_points", "points", "evidence")
+
+
+def _finding_record(result_id: int, key: tuple[str, ...]) -> tuple[Any, ...]:
+    dimension, indicator, day, raw_points, points, evidence = key
+    return (result_id, dimension, indicator, _day(day), Decimal(raw_points), Decimal(points), evidence)
+
+
+def _quarantine_row(cycle_id: int, snapshot: str, values: tuple[Any, ...]) -> dict[str, Any]:
+    table, file, row, column, value, reason = values
+    return {
+        "cycle_id": cycle_id, "snapshot": snapshot, "table_name": str(table), "file": str(file), "row": _int(row),
+        "column_name": _text(column), "value": _text(value), "reason": str(reason),
+    }
+
+
+def _warning_row(cycle_id: int, snapshot: str, values: tuple[Any, ...]) -> dict[str, Any]:
+    file, row, key, column, reason = values
+    return {
+        "cycle_id": cycle_id, "snapshot": snapshot, "file": str(file), "row": _int(row), "key": _text(key),
+        "column_name": _text(column), "reason": str(reason),
+    }
+
+
+def _multiset(rows: Iterable[dict[str, Any]]) -> Counter[tuple]:
+    return Counter(tuple(sorted(row.items())) for row in rows)
+
+
+def _format_result(row: Row[Any]) -> dict[str, Any]:
+    record = {name: ("" if value is None else value) for name, value in row._asdict().items()}
+    for name in POINT_COLUMNS:
+        if row._mapping[name] is not None:
+            record[name] = f"{row._mapping[name]:.1f}"
+    record["clause"] = "" if row.clause is None else str(row.clause)
+    return record
+
+
+def _jsonable(values: dict[str, Any]) -> dict[str, Any]:
+    """Values for the audit log's JSON: points as '81.0', dates as ISO strings, the rest as is."""
+
+    def one(value: Any) -> Any:
+        if isinstance(value, Decimal):
+            return f"{value:.1f}"
+        if isinstance(value, date):
+            return value.isoformat()
+        return value
+
+    return {key: one(value) for key, value in values.items()}
+
+
+def _digest(findings: list[tuple[str, ...]]) -> str:
+    """sha256 of a version's findings in a fixed order: equal digests, equal findings."""
+    return hashlib.sha256(json.dumps(sorted(findings), ensure_ascii=False).encode()).hexdigest()
+
+
+def _findings_differ(stored: _Stored, values: dict[str, Any]) -> bool:
+    return stored.values["findings_digest"] != values["findings_digest"]
+
+
+def _version_json(stored: _Stored) -> dict[str, Any]:
+    values = {key: value for key, value in stored.values.items() if key != "findings_digest"}
+    return {"version": stored.version, **_jsonable(values)}
+
+
+def _change_audit(
+    year: int, institution_id: str, stored: _Stored, values: dict[str, Any],
+    old_findings: dict[int, list[tuple[str, ...]]], new_findings: dict[str, list[tuple[str, ...]]],
+    by: str, at: datetime,
+) -> dict[str, Any]:
+    """Before/after of a new version: its values, and the findings only the old (before) or new (after) one has."""
+    before = _version_json(stored)
+    after = _version_json(_Stored(stored.result_id, stored.version + 1, values))
+    if _findings_differ(stored, values):
+        old = Counter(old_findings.get(stored.result_id, []))
+        new = Counter(new_findings.get(institution_id, []))
+        before["findings"] = [list(key) for key in sorted((old - new).elements())]
+        after["findings"] = [list(key) for key in sorted((new - old).elements())]
+    return _result_audit(year, institution_id, "new_version", by, at, before, after)
+
+
+def _audit_row(
+    entity: str, entity_id: str, action: str, why: str, by: str, at: datetime,
+    before: dict[str, Any] | None, after: dict[str, Any] | None,
+) -> dict[str, Any]:
+    return {"entity": entity, "entity_id": entity_id, "action": action, "why": why, "by": by, "at": at,
+            "before": before, "after": after}
+
+
+def _result_audit(
+    year: int, institution_id: str, action: str, by: str, at: datetime,
+    before: dict[str, Any] | None, after: dict[str, Any] | None,
+) -> dict[str, Any]:
+    return _audit_row("result", f"{year}/{institution_id}", action, WHY_EVALUATION, by, at, before, after)
+
+
+def _copy_rows(session: Session, table: Table, names: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
+    """Bulk insert in the session's transaction: COPY on PostgreSQL, the driver's executemany on SQLite.
+
+    Both skip SQLAlchemy's per-row parameter handling, which costs more than the database for 400,000 findings;
+    on SQLite the columns' own bind processors still convert the values.
+    """
+    connection = session.connection()
+    dialect = connection.dialect
+    quote = dialect.identifier_preparer.quote
+    columns = ", ".join(quote(name) for name in names)
+    if dialect.name == "postgresql":
+        statement = f"COPY {quote(table.name)} ({columns}) FROM STDIN"
+        with connection.connection.driver_connection.cursor() as cursor, cursor.copy(statement) as copy:
+            for row in rows:
+                copy.write_row(row)
+        return
+    processors = [table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names]
+    convert = [(index, process) for index, process in enumerate(processors) if process is not None]
+    prepared = []
+    for row in rows:
+        values = list(row)
+        for index, process in convert:
+            values[index] = process(values[index])
+        prepared.append(tuple(values))
+    placeholders = ", ".join("?" for _ in names)
+    connection.exec_driver_sql(f"INSERT INTO {quote(table.name)} ({columns}) VALUES ({placeholders})", prepared)
