@@ -89,6 +89,19 @@ def test_every_suite_loads_with_all_its_expectations(name: str) -> None:
 
 
 @pytest.mark.parametrize("name", list(TABLES))
+def test_every_suite_asserts_exactly_the_columns_the_check_frame_carries(name: str) -> None:
+    table = TABLES[name]
+    raw = json.loads((SUITES_DIR / f"{name}.json").read_text(encoding="utf-8"))
+    asserted = {e["kwargs"]["column"] for e in raw["expectations"] if "column" in e["kwargs"]}
+    empty = pd.DataFrame({c: pd.Series(dtype="string") for c in table.all_columns})
+    assert asserted == set(checks.check_frame(table, empty, registry=set()).columns)
+    # the contract's rules all have their expectation
+    assert set(table.enums) | {f"{c}__parses" for c in table.dates} <= asserted
+    assert {f"{c}__check_ok" for c in (*table.code_columns, *table.soft_code_columns)} <= asserted
+    assert ("key__first" in asserted) == bool(table.key)
+
+
+@pytest.mark.parametrize("name", list(TABLES))
 def test_a_passing_fixture_has_no_quarantined_row_and_no_warning(passing: Validated, name: str) -> None:
     assert outcomes(passing, name).empty
     counts = passing.counts.set_index("table").loc[name]

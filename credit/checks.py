@@ -1,0 +1,354 @@
+"""Row checks of a drop that a GX suite asserts, and the typed reading of accepted rows (INDEX_SYSTEM.md "Bad rows").
+
+Pure pandas. `check_frame` adds, per input table, the derived boolean columns the hand-written suites in
+`expectations/` assert (`<column>__check_ok`, `<date>__parses`, `key__first`, ...): True means the row
+passes. `settle` turns the failing rows of each expectation into one quarantine reason per row (the first
+in the suite's order) and warnings for the rows kept; `typed` converts accepted rows for scoring.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from credit.codes import is_valid_code
+from credit.contract import CASE_INSENSITIVE_ENUMS, MATERIAL_ITEMS, Table
+
+ISO_DATE = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"  # ASCII digits only (Python's \d also takes full-width ones)
+CLAUSES = tuple(str(n) for n in range(1, 9))  # 第十七条 (一)–(八)
+FINE_INDICATOR = "CX-02"  # the tiered fine needs amount_yuan
+PLAIN_DECIMAL = r"[0-9]+(?:\.[0-9]+)?"  # ASCII digits; no sign, no thousands separators
+
+# Date columns no rule reads: kept as dates when they parse, never checked (INDEX_SYSTEM.md "Bad rows").
+UNCHECKED_DATES: dict[str, tuple[str, ...]] = {
+    "institutions": ("status_changed_on",),  # read only when status is removed: checked there
+    "credit_events": ("occurred_on",),
+}
+# (earlier, later): a later date before the earlier one is a warning, the row is read as given.
+DATE_ORDER: dict[str, tuple[tuple[str, str], ...]] = {
+    "qualifications": (("valid_from", "valid_to"),),
+    "personnel": (("valid_from", "valid_to"),),
+    "activities": (("sampled_on", "report_issued_on"), ("report_issued_on", "submitted_on")),
+    "credit_events": (("occurred_on", "decided_on"),),
+}
+COUNTY_TABLES = ("institutions", "activities")
+
+
+def key_columns(table: Table) -> tuple[str, ...]:
+    """The columns that name a row in warnings: the table's key, else its institution and own id."""
+    if table.key:
+        return table.key
+    return tuple(dict.fromkeys((*table.code_columns, *((table.own_id,) if table.own_id else ()))))
+
+
+def date_columns(table: Table) -> tuple[str, ...]:
+    """Every date column of the table, checked or not, in contract order."""
+    dated = set(table.dates) | set(UNCHECKED_DATES.get(table.name, ()))
+    return tuple(c for c in table.all_columns if c in dated)
+
+
+def parse_dates(values: pd.Series) -> pd.Series:
+    """ISO `YYYY-MM-DD` strings to datetime64[s]; empty or malformed → NaT. Parsed once per distinct value."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    strict = pd.Series(uniques, dtype="string").str.fullmatch(ISO_DATE).fillna(False).astype(bool)
+    parsed = pd.to_datetime(
+        pd.Series(uniques, dtype="string").where(strict), format="%Y-%m-%d", errors="coerce"
+    )
+    parsed = parsed.astype("datetime64[s]").to_numpy()
+    out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[s]")
+    known = codes >= 0
+    out.iloc[known.nonzero()[0]] = parsed[codes[known]]
+    return out
+
+
+def date_parses(values: pd.Series) -> pd.Series:
+    """True where the cell is empty or a real ISO date."""
+    return values.isna() | parse_dates(values).notna()
+
+
+def code_ok(values: pd.Series) -> pd.Series:
+    """True where the cell is empty or a 统一社会信用代码 with the right check character (GB 32100-2015).
+
+    Codes repeat across rows: each distinct one is checked once.
+    """
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    verdict = np.array([is_valid_code(u) for u in uniques] + [True], dtype=bool)  # slot -1 = empty cell
+    return pd.Series(verdict[codes], index=values.index)
+
+
+def first_of_key(frame: pd.DataFrame, table: Table, *, code_valid: pd.DataFrame | None = None) -> pd.Series:
+    """False on rows that repeat the key of an earlier row whose own id and institution_id are valid.
+
+    Only rows with valid ids take part: the first such row keeps the key even when a later check
+    quarantines it; every later one is a duplicate (INDEX_SYSTEM.md "Bad rows").
+    """
+    result = pd.Series(True, index=frame.index)
+    if not table.key:
+        return result
+    eligible = ids_valid(frame, table, code_valid=code_valid)
+    dup = frame.loc[eligible, list(table.key)].duplicated(keep="first")
+    result.loc[dup.index[dup.to_numpy()]] = False
+    return result
+
+
+def ids_valid(frame: pd.DataFrame, table: Table, *, code_valid: pd.DataFrame | None = None) -> pd.Series:
+    """Own id present and every institution code present with the right check character."""
+    ok = pd.Series(True, index=frame.index)
+    if table.own_id:
+        ok &= frame[table.own_id].notna()
+    for column in table.code_columns:
+        valid = code_ok(frame[column]) if code_valid is None else code_valid[f"{column}__check_ok"]
+        ok &= frame[column].notna() & valid
+    return ok
+
+
+def not_after(earlier: pd.Series, later: pd.Series) -> pd.Series:
+    """True unless both dates parse and `later` falls before `earlier`."""
+    a, b = parse_dates(earlier), parse_dates(later)
+    return ~(a.notna() & b.notna() & (b < a))
+
+
+def known_items(values: pd.Series, items: Iterable[str]) -> pd.Series:
+    """True where every `;`-separated item is one of `items` (empty parts and empty cells are fine)."""
+    allowed = set(items)
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    verdict = [all(p.strip() in allowed for p in str(u).split(";") if p.strip()) for u in uniques]
+    ok = pd.Series(True, index=values.index)
+    known = codes >= 0
+    if len(verdict):
+        ok.iloc[known.nonzero()[0]] = pd.Series(verdict, dtype=bool).to_numpy()[codes[known]]
+    return ok
+
+
+def fine_amount_ok(frame: pd.DataFrame) -> pd.Series:
+    """False on a CX-02 row without a clause whose amount_yuan is missing or not a plain decimal.
+
+    A 第十七条 row (with a clause) carries no points and ignores amount_yuan.
+    """
+    fine = frame["indicator"].eq(FINE_INDICATOR).fillna(False) & frame["clause"].isna()
+    if "amount_yuan" in frame:
+        amount = frame["amount_yuan"].str.fullmatch(PLAIN_DECIMAL).fillna(False).astype(bool)
+    else:
+        amount = pd.Series(False, index=frame.index)
+    return (~fine | amount).astype(bool)
+
+
+def checked_columns(table: Table) -> tuple[str, ...]:
+    """The raw columns a suite reads directly (the rest of its checks read derived columns)."""
+    read = {*table.code_columns, *table.enums}
+    if table.own_id:
+        read.add(table.own_id)
+    if table.name in COUNTY_TABLES:
+        read.add("county")
+    if table.name == "credit_events":
+        read |= {"indicator", "clause"}
+    return tuple(c for c in table.columns if c in read)
+
+
+def check_frame(table: Table, frame: pd.DataFrame, *, registry: set[str] | None = None) -> pd.DataFrame:
+    """The frame a suite validates: the raw columns it reads, normalised for GX, plus derived check columns.
+
+    Only what the suite reads goes in: GX filters and fingerprints the whole frame per expectation, so
+    every extra text column costs time on millions of rows. Enumerated columns (and county) get "" for an
+    empty cell, because GX's in_set skips nulls and an empty cell is outside the contract; `true`/`false`
+    columns are lower-cased (compared in any case). `registry` holds the accepted institution ids;
+    activities and credit_events are checked against it.
+    """
+    name = table.name
+    out = pd.DataFrame(index=frame.index)
+    for column in checked_columns(table):
+        values = frame[column]
+        if (name, column) in CASE_INSENSITIVE_ENUMS:
+            values = values.str.lower()
+        if column in table.enums or column == "county":
+            values = values.fillna("")
+        out[column] = values
+    dates = {c: parse_dates(frame[c]) for c in date_columns(table) if c in frame}
+
+    def parses(column: str) -> pd.Series:
+        return frame[column].isna() | dates[column].notna()
+
+    for column in (*table.code_columns, *table.soft_code_columns):
+        out[f"{column}__check_ok"] = code_ok(frame[column])
+    if table.key:
+        out["key__first"] = first_of_key(
+            frame, table, code_valid=out[[f"{c}__check_ok" for c in table.code_columns]]
+        )
+    for column in table.dates:  # an optional date column absent from the file has nothing to check
+        out[f"{column}__parses"] = parses(column) if column in frame else True
+    for earlier, later in DATE_ORDER.get(name, ()):
+        a, b = dates[earlier], dates[later]
+        out[f"{earlier}__not_after__{later}"] = ~(a.notna() & b.notna() & (b < a))
+    if name == "institutions":
+        removed = frame["status"].eq("removed").fillna(False).astype(bool)
+        out["status_changed_on__parses_when_removed"] = ~removed | parses("status_changed_on")
+        out["status_changed_on__given_when_removed"] = ~removed | frame["status_changed_on"].notna()
+        out["materials_missing__known"] = known_items(frame["materials_missing"], MATERIAL_ITEMS)
+    if name == "credit_events":
+        out["indicator_or_clause__given"] = frame["indicator"].notna() | frame["clause"].notna()
+        out["amount_yuan__valid_for_fine"] = fine_amount_ok(frame)
+    if name in ("activities", "credit_events"):
+        registered = frame["institution_id"].isin(registry or set()) | frame["institution_id"].isna()
+        if name == "activities":
+            out["institution_id__registered_or_named"] = registered | frame["institution_name"].notna()
+        else:
+            out["institution_id__registered"] = registered
+    return out
+
+
+@dataclass(frozen=True)
+class Failure:
+    """The rows failing one expectation, with what its `meta` says about them."""
+
+    reason: str  # may hold "{value}"
+    column: str  # the data column to report (comma-separated when several)
+    action: str  # "quarantine" or "warn"
+    rows: Sequence[object]  # index labels (= source rows)
+
+
+def _values(frame: pd.DataFrame, positions: np.ndarray, column: str) -> pd.Series:
+    """The reported value of `column` ("a,b" joins several) at row positions; <NA> when a single cell is empty."""
+    parts = [
+        (frame[c].iloc[positions] if c in frame else pd.Series(pd.NA, index=frame.index[positions]))
+        .astype("string")
+        .reset_index(drop=True)
+        for c in column.split(",")
+    ]
+    if len(parts) == 1:
+        return parts[0]
+    joined = parts[0].fillna("")
+    for part in parts[1:]:
+        joined = joined + "," + part.fillna("")
+    return joined
+
+
+def _reasons(reason: str, values: pd.Series) -> pd.Series:
+    """The reason text per row; a reason holding "{value}" names the row's value."""
+    if "{value}" not in reason:
+        return pd.Series(reason, index=values.index, dtype="string")
+    return values.fillna("").map(lambda v: reason.format(value=v)).astype("string")
+
+
+def settle(
+    table: Table, source: str, frame: pd.DataFrame, failures: Sequence[Failure]
+) -> tuple[pd.Index, pd.DataFrame, pd.DataFrame]:
+    """Accepted row labels, quarantine rows (first failing reason per row) and warnings on kept rows.
+
+    `failures` come in the suite's order, which is the fixed check order: a row is quarantined once,
+    with the first reason it fails; rows quarantined get no warnings.
+    """
+    taken = np.zeros(len(frame), dtype=bool)
+    quarantine_parts: list[pd.DataFrame] = []
+    for failure in (f for f in failures if f.action == "quarantine"):
+        positions = _positions(frame, failure.rows)
+        positions = positions[~taken[positions]]
+        positions = np.unique(positions)
+        if not len(positions):
+            continue
+        taken[positions] = True
+        values = _values(frame, positions, failure.column)
+        quarantine_parts.append(
+            pd.DataFrame(
+                {
+                    "table": table.name,
+                    "file": source,
+                    "row": np.asarray(frame.index[positions], dtype="int64"),
+                    "column": failure.column,
+                    "value": values,
+                    "reason": _reasons(failure.reason, values),
+                }
+            )
+        )
+    warning_parts: list[pd.DataFrame] = []
+    keys = key_columns(table)
+    for failure in (f for f in failures if f.action == "warn"):
+        positions = _positions(frame, failure.rows)
+        positions = np.unique(positions[~taken[positions]])
+        if not len(positions):
+            continue
+        values = _values(frame, positions, failure.column)
+        warning_parts.append(
+            pd.DataFrame(
+                {
+                    "file": source,
+                    "row": np.asarray(frame.index[positions], dtype="int64"),
+                    "key": _values(frame, positions, ",".join(keys)).str.replace(",", ":", regex=False)
+                    if len(keys) > 1
+                    else _values(frame, positions, keys[0]).fillna(""),
+                    "column": failure.column,
+                    "reason": _reasons(failure.reason, values),
+                }
+            )
+        )
+    accepted = frame.index[~taken]
+    quarantine = _stack(quarantine_parts, quarantine_frame()).sort_values(
+        "row", kind="stable", ignore_index=True
+    )
+    warnings = _stack(warning_parts, warnings_frame()).sort_values("row", kind="stable", ignore_index=True)
+    return accepted, quarantine, warnings
+
+
+def _positions(frame: pd.DataFrame, rows: Sequence[object]) -> np.ndarray:
+    positions = frame.index.get_indexer(pd.Index(list(rows)))
+    if (positions < 0).any():
+        raise KeyError(
+            f"rows not in the frame: {[r for r, p in zip(rows, positions, strict=True) if p < 0][:5]}"
+        )
+    return positions
+
+
+def _stack(parts: list[pd.DataFrame], empty: pd.DataFrame) -> pd.DataFrame:
+    if not parts:
+        return empty
+    out = pd.concat(parts, ignore_index=True)
+    return out.astype(empty.dtypes.to_dict())
+
+
+QUARANTINE_COLUMNS = ("table", "file", "row", "column", "value", "reason")
+WARNING_COLUMNS = ("file", "row", "key", "column", "reason")
+COUNT_COLUMNS = ("table", "file", "read", "accepted", "quarantined")
+
+
+def _frame(rows: Iterable[Mapping[str, object]], columns: Sequence[str]) -> pd.DataFrame:
+    df = pd.DataFrame(list(rows), columns=list(columns))
+    for column in columns:
+        df[column] = df[column].astype(
+            "int64" if column in ("row", "read", "accepted", "quarantined") else "string"
+        )
+    return df
+
+
+def quarantine_frame(rows: Iterable[Mapping[str, object]] = ()) -> pd.DataFrame:
+    return _frame(rows, QUARANTINE_COLUMNS)
+
+
+def warnings_frame(rows: Iterable[Mapping[str, object]] = ()) -> pd.DataFrame:
+    return _frame(rows, WARNING_COLUMNS)
+
+
+def counts_frame(rows: Iterable[Mapping[str, object]] = ()) -> pd.DataFrame:
+    return _frame(rows, COUNT_COLUMNS)
+
+
+def typed(table: Table, frame: pd.DataFrame) -> pd.DataFrame:
+    """Accepted rows as scoring reads them: dates datetime64[s], wrong soft codes empty, true/false lower-case.
+
+    Optional columns missing from the file are added empty, so every reader sees the same columns.
+    """
+    out = frame.copy()
+    for column in table.optional_columns:
+        if column not in out:
+            out[column] = pd.Series(pd.NA, index=out.index, dtype="string")
+    for column in table.all_columns:
+        if column not in out:
+            continue
+        if column in date_columns(table):
+            out[column] = parse_dates(out[column])
+        elif column in table.soft_code_columns:
+            out[column] = out[column].where(code_ok(out[column]))
+        elif (table.name, column) in CASE_INSENSITIVE_ENUMS:
+            out[column] = out[column].str.lower()
+    return out[[c for c in table.all_columns]]

@@ -1,0 +1,247 @@
+"""Validate a drop with the Great Expectations suites in expectations/, quarantining bad rows (INDEX_SYSTEM.md "Bad rows").
+
+great_expectations is imported inside `validate_drop` only: importing it costs 5–7 s, and the CLI and
+flows import this module.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from credit import checks
+from credit.contract import TABLES, Table
+
+if TYPE_CHECKING:
+    from tasks.drop_io import Drop
+
+SUITES_DIR = Path(__file__).resolve().parent.parent / "expectations"
+DOCS_SITE = "credit_validation"  # the ephemeral context already has `local_site`
+PARTIAL_UNEXPECTED = 20  # keeps Data Docs pages small; the complete index lists are still returned
+RESULT_FORMAT = {"result_format": "COMPLETE", "partial_unexpected_count": PARTIAL_UNEXPECTED}
+# The registry is validated first: activities and events are checked against its accepted ids.
+ORDER = ("institutions", *(name for name in TABLES if name != "institutions"))
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Validated:
+    """Accepted rows per table, typed, plus what was quarantined or warned about and the counts."""
+
+    tables: dict[str, pd.DataFrame]
+    quarantine: pd.DataFrame  # table, file, row, column, value, reason
+    warnings: pd.DataFrame  # file, row, key, column, reason
+    counts: pd.DataFrame  # table, file, read, accepted, quarantined
+
+
+class ValidationRunError(RuntimeError):
+    """Great Expectations failed to compute an expectation: an error of the run, never bad rows."""
+
+
+def load_suite(name: str) -> dict[str, Any]:
+    """The hand-written suite of one input table, as JSON."""
+    return json.loads((SUITES_DIR / f"{name}.json").read_text(encoding="utf-8"))
+
+
+def suite_parameters(
+    table: Table, *, event_indicators: Iterable[str], auto_indicators: Iterable[str], counties: Iterable[str]
+) -> dict[str, list[str]]:
+    """Values for the suites' `$PARAMETER`s: the contract's columns and enums, the index system, the bureau."""
+    params = {
+        "required_columns": list(checks.checked_columns(table)),
+        "counties": list(counties),
+        "event_indicators": sorted(event_indicators),
+        "auto_indicators": sorted(auto_indicators),
+        "clauses": list(checks.CLAUSES),
+    }
+    for column, values in table.enums.items():
+        params[f"enum_{column}"] = list(values)
+    return params
+
+
+def validate_drop(
+    drop: Drop,
+    *,
+    event_indicators: set[str],
+    auto_indicators: set[str],
+    counties: list[str],
+    docs_dir: Path | None = None,
+) -> Validated:
+    """Run each table's suite once; quarantine rows on the first failing check, warn on kept rows."""
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    if docs_dir is not None:
+        context.add_data_docs_site(
+            site_name=DOCS_SITE,
+            site_config={
+                "class_name": "SiteBuilder",
+                "store_backend": {
+                    "class_name": "TupleFilesystemStoreBackend",
+                    "base_directory": str(docs_dir),
+                },
+                "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+            },
+        )
+    source = context.data_sources.add_pandas("drop")
+
+    accepted: dict[str, pd.DataFrame] = {}
+    quarantines: list[pd.DataFrame] = []
+    warnings: list[pd.DataFrame] = []
+    counts: list[dict[str, object]] = []
+    registry: set[str] = set()
+    for name in ORDER:
+        raw = drop.tables.get(name)
+        if raw is None:
+            continue
+        table = TABLES[name]
+        frame = raw.frame
+        if not frame.index.is_unique:
+            raise ValueError(f"{raw.source}: row numbers are not unique")
+        _require_columns(raw.source, table, frame)
+        started = time.perf_counter()
+        check = checks.check_frame(table, frame, registry=registry)
+        derived = time.perf_counter()
+        suite_json = load_suite(name)
+        suite = gx.ExpectationSuite(**suite_json)
+        if len(suite.expectations) != len(suite_json["expectations"]):
+            raise ValidationRunError(f"expectations/{name}.json: an expectation did not load")
+        params = suite_parameters(
+            table, event_indicators=event_indicators, auto_indicators=auto_indicators, counties=counties
+        )
+        result = _run(context, source, name, suite, check, params, docs=docs_dir is not None)
+        validated = time.perf_counter()
+        failures = _failures(raw.source, table, suite_json, result)
+        kept, quarantined, warned = checks.settle(table, raw.source, frame, failures)
+        # Taking rows copies every text column: skip it when nothing was quarantined (the usual case).
+        accepted[name] = checks.typed(table, frame if len(kept) == len(frame) else frame.loc[kept])
+        log.debug(
+            "%s: %d rows; checks %.1f s, GX %.1f s, settle and types %.1f s",
+            raw.source, len(frame), derived - started, validated - derived, time.perf_counter() - validated,
+        )  # fmt: skip
+        quarantines.append(quarantined)
+        warnings.append(warned)
+        counts.append(
+            {
+                "table": name,
+                "file": raw.source,
+                "read": len(frame),
+                "accepted": len(kept),
+                "quarantined": len(quarantined),
+            }
+        )
+        if name == "institutions":
+            registry = set(accepted[name]["institution_id"].dropna())
+    return Validated(
+        tables=accepted,
+        quarantine=_concat(quarantines, checks.quarantine_frame()),
+        warnings=_concat(warnings, checks.warnings_frame()),
+        counts=checks.counts_frame(counts),
+    )
+
+
+def _run(
+    context: Any, source: Any, name: str, suite: Any, frame: pd.DataFrame, params: dict, *, docs: bool
+) -> Any:
+    """Validate the whole suite in one run (one batch load); through a Checkpoint when Data Docs are wanted."""
+    import great_expectations as gx
+
+    batch_definition = source.add_dataframe_asset(name).add_batch_definition_whole_dataframe("whole")
+    if not docs:
+        # What Batch.validate and ValidationDefinition.run do inside, minus their costs: Batch.validate
+        # loads (and fingerprints) the frame twice; ValidationDefinition.run also serialises the complete
+        # result into the results store, which takes minutes when a million rows fail one check.
+        from great_expectations.validator.v1_validator import Validator
+
+        validator = Validator(
+            batch_definition=batch_definition,
+            batch_parameters={"dataframe": frame},
+            result_format=RESULT_FORMAT,
+        )
+        return validator.validate_expectation_suite(suite, expectation_parameters=params)
+    suite = context.suites.add(suite)
+    definition = context.validation_definitions.add(
+        gx.ValidationDefinition(name=f"{name}_rows", data=batch_definition, suite=suite)
+    )
+    checkpoint = context.checkpoints.add(
+        gx.Checkpoint(
+            name=f"{name}_checkpoint",
+            validation_definitions=[definition],
+            actions=[gx.checkpoint.UpdateDataDocsAction(name="data_docs", site_names=[DOCS_SITE])],
+            result_format=RESULT_FORMAT,
+        )
+    )
+    outcome = checkpoint.run(batch_parameters={"dataframe": frame}, expectation_parameters=params)
+    (result,) = outcome.run_results.values()
+    return result
+
+
+def _require_columns(source: str, table: Table, frame: pd.DataFrame) -> None:
+    """The reader raises first; this guards frames built elsewhere (a snapshot, a test)."""
+    for column in table.columns:
+        if column not in frame.columns:
+            _raise_structural(source, column, f"missing column {column}")
+
+
+def _raise_structural(source: str, column: str | None, message: str) -> None:
+    from tasks.drop_io import StructuralError
+
+    raise StructuralError(file=source, column=column, message=message)
+
+
+def _raised(info: object) -> str | None:
+    """The exception message in a result's exception_info, when GX raised while computing it."""
+    if not isinstance(info, dict):
+        return None
+    if info.get("raised_exception"):
+        return str(info.get("exception_message") or "exception")
+    for value in info.values():
+        if isinstance(value, dict) and value.get("raised_exception"):
+            return str(value.get("exception_message") or "exception")
+    return None
+
+
+def _failures(source: str, table: Table, suite_json: dict, result: Any) -> list[checks.Failure]:
+    """The failing rows of each row expectation, in the suite's order (= the fixed check order)."""
+    by_check = {(item.expectation_config.meta or {}).get("check"): item for item in result.results}
+    specs = suite_json["expectations"]
+    # A missing column makes GX fail every expectation on it: report the column set first, as structural.
+    for spec in (s for s in specs if s["meta"]["action"] == "structural"):
+        item = by_check.get(spec["meta"]["check"])
+        if item is not None and not item.success and _raised(item.exception_info) is None:
+            seen = set(item.result.get("observed_value") or ())
+            missing = [c for c in checks.checked_columns(table) if c not in seen]
+            column = missing[0] if missing else None
+            _raise_structural(source, column, f"missing column {column}")
+    for check, item in by_check.items():
+        message = _raised(item.exception_info)
+        if message is not None:
+            raise ValidationRunError(f"{source}: check {check} could not run: {message}")
+    failures: list[checks.Failure] = []
+    for spec in specs:
+        meta = spec["meta"]
+        item = by_check.get(meta["check"])
+        if item is None:
+            raise ValidationRunError(f"{source}: no result for check {meta['check']}")
+        if item.success or meta["action"] == "structural":
+            continue
+        rows = item.result.get("unexpected_index_list")
+        if rows is None:
+            raise ValidationRunError(f"{source}: check {meta['check']} failed without row numbers")
+        failures.append(checks.Failure(meta["reason"], meta["column"], meta["action"], rows))
+    return failures
+
+
+def _concat(frames: list[pd.DataFrame], empty: pd.DataFrame) -> pd.DataFrame:
+    frames = [f for f in frames if len(f)]
+    return pd.concat(frames, ignore_index=True) if frames else empty
