@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from prefect import flow
 
+from credit.detectors import Period
 from credit.indexsystem import load_index_system
 from store.settings import get_settings
 from tasks.pull import pull_drop, save_snapshot
@@ -33,6 +34,7 @@ def annual_evaluation(
     """Evaluate every institution active in `year` from the drop, store the results and write the outputs."""
     as_of = as_of or datetime.now(SHANGHAI).date()  # the edge: nothing below reads the clock
     year = year or as_of.year - 1  # 第十四条: the previous calendar year
+    Period.for_year(year, as_of)  # refuse an as_of inside the period before reading anything
     out = out or str(get_settings().var_dir / "out" / str(year))
     at, by = datetime.now(UTC), by or getpass.getuser()
     index = load_index_system(index_version)

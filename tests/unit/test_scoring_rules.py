@@ -383,3 +383,16 @@ def test_R14_the_lowest_clause_is_named_and_clause_rows_carry_no_points():
     scored = run(drop_with(credit_events=events))
     assert result_of(scored)["clause"] == "2"
     assert findings_of(scored) == []
+
+
+# --- calendar ---------------------------------------------------------------------------------------
+
+def test_a_deadline_in_a_year_without_calendar_fails_the_run_naming_the_year_and_file():
+    from credit.calendar import UnknownYearError
+
+    rows = replace(clean_drop(), "activities", sampled_on="2026-12-24", report_issued_on="2026-12-28",
+                   submitted_on="2027-01-04")
+    with pytest.raises(UnknownYearError) as error:
+        run(rows, year=2026, as_of=date(2027, 1, 20))
+    assert error.value.year == 2027
+    assert "overrides.yaml" in str(error.value)
