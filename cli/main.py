@@ -75,7 +75,7 @@ def parse_day(value: str, option: str) -> date:
 
 @app.command()
 def evaluate(
-    drop: Annotated[Path, typer.Option("--drop", help="Drop folder (CSV files or one .xlsx workbook)")],
+    drop: Annotated[Path, typer.Option("--drop", help="Drop: CSV folder, .xlsx workbook, or SQL source .yaml")],
     year: Annotated[int, typer.Option("--year", help="Evaluation year (the period is its calendar year)")],
     as_of: Annotated[str, typer.Option("--as-of", help="Day the evaluation looks from, after the period")],
     out: Annotated[Path, typer.Option("--out", help="Output folder")],

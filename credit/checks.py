@@ -338,7 +338,7 @@ def typed(table: Table, frame: pd.DataFrame) -> pd.DataFrame:
 
     Optional columns missing from the file are added empty, so every reader sees the same columns.
     """
-    out = frame.copy()
+    out = frame.copy(deep=False)  # copy-on-write: replaced columns never touch the drop's frame
     for column in table.optional_columns:
         if column not in out:
             out[column] = pd.Series(pd.NA, index=out.index, dtype="string")

@@ -12,7 +12,7 @@ from prefect import flow
 from credit.detectors import Period
 from credit.indexsystem import load_index_system
 from store.settings import get_settings
-from tasks.pull import pull_drop, save_snapshot
+from tasks.pull import pull_drop, pull_drop_sql, save_snapshot
 from tasks.render import Bureau, render_task
 from tasks.save import save_task
 from tasks.score import score_task
@@ -31,7 +31,11 @@ def annual_evaluation(
     db_url: str | None = None,
     by: str | None = None,
 ) -> dict:
-    """Evaluate every institution active in `year` from the drop, store the results and write the outputs."""
+    """Evaluate every institution active in `year` from the drop, store the results and write the outputs.
+
+    `drop` is a folder of CSV files, a folder with (or the path of) one .xlsx workbook, or a YAML file
+    naming a database URL and one SQL query per table.
+    """
     as_of = as_of or datetime.now(SHANGHAI).date()  # the edge: nothing below reads the clock
     year = year or as_of.year - 1  # 第十四条: the previous calendar year
     Period.for_year(year, as_of)  # refuse an as_of inside the period before reading anything
@@ -39,7 +43,9 @@ def annual_evaluation(
     at, by = datetime.now(UTC), by or getpass.getuser()
     index = load_index_system(index_version)
     bureau = Bureau.load()
-    pulled = pull_drop(Path(drop))
+    source = Path(drop)
+    # A YAML file names the management system's database and one query per table; else a folder or workbook.
+    pulled = pull_drop_sql(source) if source.suffix in (".yaml", ".yml") else pull_drop(source)
     snapshot_path = save_snapshot(pulled, get_settings().var_dir)
     docs = Path(out) / "validation" / "data-docs"
     validated = validate_task(pulled, index, bureau.counties, docs)
