@@ -161,6 +161,8 @@ def check_frame(table: Table, frame: pd.DataFrame, *, registry: set[str] | None 
     out = pd.DataFrame(index=frame.index)
     for column in checked_columns(table):
         values = frame[column]
+        if isinstance(values.dtype, pd.CategoricalDtype):  # big drops hold repetitive text as categoricals
+            values = values.astype("string")
         if (name, column) in CASE_INSENSITIVE_ENUMS:
             values = values.str.lower()
         if column in table.enums or column == "county":

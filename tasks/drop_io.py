@@ -94,6 +94,11 @@ _PARSE_THREADS = (
 _ARROW_STRING = pa.large_string()  # what pandas keeps: reading it directly saves a copy at to_pandas
 
 
+# From this many rows on, repetitive text columns are held as categoricals (see _dictionary_encoded).
+DICTIONARY_MIN_ROWS = 200_000
+_DICTIONARY_SAMPLE = 100_000
+
+
 @dataclass(frozen=True)
 class RawTable:
     """One table as read: every contract column as strings, index = the row a person sees."""
@@ -560,9 +565,25 @@ def _finish(table: Table, source: str, header: list[str], arrays: list[Any], row
         keep = pc.invert(blank)
         data = data.filter(keep)
         rows = rows[keep.to_numpy(zero_copy_only=False)]
+    data = pa.table({c: _dictionary_encoded(data[c], data.num_rows) for c in data.column_names}) if picked else data
     frame = data.to_pandas(types_mapper=_string_types)
     frame.index = pd.Index(rows, dtype=np.int64)
     return RawTable(table.name, source, frame)
+
+
+def _dictionary_encoded(array: pa.ChunkedArray, rows: int) -> pa.ChunkedArray:
+    """A big table's repetitive text column, dictionary-encoded: it reaches pandas as a categorical.
+
+    Institution ids, clients, counties, parameter lists and the like repeat across millions of
+    activities; a column whose distinct values are at most half its rows is stored once per value
+    (values unchanged, memory a fraction). Unique columns (activity_id, report_no) stay plain strings.
+    """
+    if rows < DICTIONARY_MIN_ROWS:
+        return array
+    sample = array.slice(0, _DICTIONARY_SAMPLE)  # a unique column shows itself in its first rows
+    if pc.count_distinct(sample).as_py() * 2 > len(sample):
+        return array
+    return pc.dictionary_encode(array)
 
 
 def _check_header(table: Table, source: str, header: list[str]) -> list[str]:
