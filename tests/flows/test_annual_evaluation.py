@@ -17,10 +17,10 @@ from credit.scoring import RESULT_COLUMNS
 from flows.annual_evaluation import annual_evaluation
 from store import models
 from tests.support.databases import postgres_schema
+from tests.support.paths import EXAMPLE_DROP, EXAMPLE_EXPECTED
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("prefect")]
 
-EXAMPLE = Path(__file__).resolve().parents[3] / "shared" / "examples"
 CONTRACT_RESULTS = RESULT_COLUMNS + ["snapshot"]
 CONTRACT_FINDINGS = ["institution_id", "dimension", "indicator", "date", "raw_points", "points", "evidence"]
 
@@ -76,16 +76,16 @@ def db_url(request, tmp_path):
 
 
 def test_the_example_drop_gives_the_independent_implementations_results_and_findings(tmp_path, var_dir, db_url):
-    evaluate(EXAMPLE / "drop-2025", tmp_path / "out", db_url)
-    expected = EXAMPLE / "expected-2025"
+    evaluate(EXAMPLE_DROP, tmp_path / "out", db_url)
+    expected = EXAMPLE_EXPECTED
     assert comparable(read_rows(tmp_path / "out" / "results.csv")) == comparable(read_rows(expected / "results.csv"))
     assert (tmp_path / "out" / "findings.csv").read_bytes() == (expected / "findings.csv").read_bytes()
 
 
 def test_running_twice_on_the_same_drop_leaves_the_same_rows_and_the_same_bytes(tmp_path, var_dir, db_url):
-    first = evaluate(EXAMPLE / "drop-2025", tmp_path / "one", db_url)
+    first = evaluate(EXAMPLE_DROP, tmp_path / "one", db_url)
     rows_after_first = table_counts(db_url)
-    second = evaluate(EXAMPLE / "drop-2025", tmp_path / "two", db_url)
+    second = evaluate(EXAMPLE_DROP, tmp_path / "two", db_url)
     assert second["saved"].wrote_nothing
     assert first["snapshot"] == second["snapshot"]
     assert table_counts(db_url) == rows_after_first

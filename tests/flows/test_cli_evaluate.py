@@ -9,10 +9,10 @@ import pytest
 from typer.testing import CliRunner
 
 from cli.main import app
+from tests.support.paths import EXAMPLE_DROP
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("prefect")]
 
-EXAMPLE_DROP = Path(__file__).resolve().parents[3] / "shared" / "examples" / "drop-2025"
 
 
 def invoke(*args: str):

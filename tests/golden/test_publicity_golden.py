@@ -31,9 +31,10 @@ from tests.golden.publicity_sample import (
     sample_context,
     sample_results,
 )
+from tests.support.paths import EXAMPLE_EXPECTED
 
 ROOT = Path(__file__).resolve().parents[2]
-WORKED_EXAMPLE = Path("/work/shared/examples/expected-2025/results.csv")
+WORKED_EXAMPLE = EXAMPLE_EXPECTED / "results.csv"
 NOTICE_ORDER = [  # county order of rules/bureau.yaml, then institution_id
     ("城区", "9114050215097111XC"),
     ("城区", "91140522192559211Y"),

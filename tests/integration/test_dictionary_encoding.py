@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 from datetime import date
-from pathlib import Path
 
 import pandas as pd
 
@@ -12,15 +11,14 @@ from credit.calendar import WorkCalendar
 from credit.indexsystem import load_index_system
 from tasks import drop_io
 from tasks.validation import validate_drop
-
-EXAMPLE = Path(__file__).resolve().parents[3] / "shared" / "examples"
+from tests.support.paths import EXAMPLE_DROP, EXAMPLE_EXPECTED
 
 
 def score_example(monkeypatch, min_rows: int):
     from credit.scoring import score
 
     monkeypatch.setattr(drop_io, "DICTIONARY_MIN_ROWS", min_rows)
-    drop = drop_io.read_drop(EXAMPLE / "drop-2025")
+    drop = drop_io.read_drop(EXAMPLE_DROP)
     index = load_index_system("jc-2024.1")
     validated = validate_drop(drop, event_indicators=set(index.event_codes), auto_indicators=set(index.auto_codes),
                               counties=["城区", "泽州县", "高平市", "阳城县", "陵川县", "沁水县"])
@@ -28,7 +26,7 @@ def score_example(monkeypatch, min_rows: int):
 
 
 def expected(name: str) -> list[dict]:
-    with (EXAMPLE / "expected-2025" / name).open(encoding="utf-8-sig", newline="") as handle:
+    with (EXAMPLE_EXPECTED / name).open(encoding="utf-8-sig", newline="") as handle:
         return [{k: v for k, v in row.items() if k != "snapshot"} for row in csv.DictReader(handle)]
 
 

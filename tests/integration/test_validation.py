@@ -12,9 +12,10 @@ from credit import checks
 from credit.contract import TABLES
 from tasks.drop_io import Drop, RawTable, StructuralError, read_drop
 from tasks.validation import SUITES_DIR, Validated, ValidationRunError, validate_drop
+from tests.support.paths import EXAMPLE_DROP
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "validation"
-EXAMPLE = Path("/work/shared/examples/drop-2025")
+EXAMPLE = EXAMPLE_DROP
 COUNTIES = ["城区", "泽州县", "高平市", "阳城县", "陵川县", "沁水县"]
 # jc-2024.1 (INDEX_SYSTEM.md "Dimensions and indicators")
 AUTO = {"JB-01", "JB-02", "JB-03", "JB-04", "YW-01", "YW-02", "YW-03", "YW-04", "JY-01"}

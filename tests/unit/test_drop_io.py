@@ -19,10 +19,9 @@ import yaml
 
 from credit.contract import TABLES
 from tasks.drop_io import Drop, StructuralError, read_drop, read_drop_sql, read_snapshot, write_snapshot
+from tests.support.paths import EXAMPLE_DROP
 
-EXAMPLE = Path("/work/shared/examples/drop-2025")
-if not EXAMPLE.is_dir():  # the spec folder sits next to the repository
-    EXAMPLE = Path(__file__).resolve().parents[3] / "shared" / "examples" / "drop-2025"
+EXAMPLE = EXAMPLE_DROP
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "drops"
 TINY = FIXTURES / "tiny"
 BROKEN = FIXTURES / "broken"
