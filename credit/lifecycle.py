@@ -1,0 +1,90 @@
+"""Dates and rules of the procedure after scoring (第十八—二十条; R-15–R-17; CLI.md "Dates of the lifecycle").
+
+Pure functions over dates: the store keeps the state, the flows advance it, and this module says what
+each deadline is and what a result's next state should be on a given day.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from credit.calendar import WorkCalendar
+
+STATES = ("scored", "in_publicity", "under_review", "determined", "published", "shared", "revoked")
+LATE = "逾期提出异议，视为无异议（第十九条）"
+NO_EVIDENCE = "未提供佐证材料，视为无异议（第十九条）"
+
+
+@dataclass(frozen=True)
+class Procedure:
+    """The time limits of rules/procedure.yaml, in working days."""
+
+    publicity: int
+    review: int
+    publication: int
+
+    @classmethod
+    def from_rules(cls, rules: dict) -> Procedure:
+        return cls(
+            publicity=int(rules["publicity_working_days"]),
+            review=int(rules["objection_review_working_days"]),
+            publication=int(rules["publication_working_days"]),
+        )
+
+
+@dataclass(frozen=True)
+class Window:
+    """A publicity window (第十八条): published on `first_day`, objections in time up to `last_day`."""
+
+    first_day: date
+    last_day: date
+
+
+def publicity_window(calendar: WorkCalendar, published_on: date, procedure: Procedure) -> Window:
+    """R-15: the window's last day is add_working_days(P, 15)."""
+    return Window(published_on, calendar.add_working_days(published_on, procedure.publicity))
+
+
+def admissibility(received_on: date, has_evidence: bool, window: Window) -> tuple[bool, str | None]:
+    """R-16: late or without evidence is deemed no objection (recorded, not reviewed), with the reason."""
+    if received_on > window.last_day:
+        return False, LATE
+    if not has_evidence:
+        return False, NO_EVIDENCE
+    return True, None
+
+
+@dataclass(frozen=True)
+class Suspension:
+    """On-site verification or monitoring for an objection: its working days do not count (R-16)."""
+
+    start: date
+    end: date | None  # None: still going on, the clock is stopped
+
+
+def review_deadline(
+    calendar: WorkCalendar, received_on: date, suspensions: Iterable[Suspension], procedure: Procedure
+) -> date | None:
+    """R-16: 15 working days from receipt, excluding suspensions; None while a suspension is open."""
+    spans = list(suspensions)
+    if any(s.end is None for s in spans):
+        return None
+    return calendar.add_working_days(received_on, procedure.review, exclude=[(s.start, s.end) for s in spans])
+
+
+def determination_date(window: Window, decisions: Sequence[date]) -> date:
+    """CLI.md: the later of the day after the window's last day and the day the last objection was decided."""
+    after_window = window.last_day + timedelta(days=1)
+    return max([after_window, *decisions])
+
+
+def publish_by(calendar: WorkCalendar, determined_on: date, procedure: Procedure) -> date:
+    """R-17: publication and sharing within 7 working days after determination."""
+    return calendar.add_working_days(determined_on, procedure.publication)
+
+
+def days_left(calendar: WorkCalendar, as_of: date, deadline: date) -> int:
+    """Working days from as_of to the deadline (negative when overdue)."""
+    return calendar.working_days_between(as_of, deadline)
