@@ -30,6 +30,7 @@ import pandas as pd
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
 from openpyxl.xml.functions import tostring
 
 from reports.safe import csv_cell, starts_like_formula
@@ -134,21 +135,24 @@ def _band_rows(bands: Sequence[Any]) -> list[dict[str, str]]:
 # ---------------------------------------------------------------- the publicity context
 
 
+def grade_display(institution_id: str, status: str, grade: str, clause: str, grades: set[str]) -> tuple[str, str, str]:
+    """(grade key, grade text, note) of one result: 不予评定, "B级" or "D级（第十七条第（七）项）"."""
+    if status == "not_rated":
+        return NOT_RATED, NOT_RATED, NOT_RATED_NOTE
+    if status == "rated" and grade in grades:
+        return grade, (f"{grade}级（{clause_label(clause)}）" if clause else f"{grade}级"), ""
+    raise ValueError(f"{institution_id}: status {status!r} with grade {grade!r} cannot be published")
+
+
 def _institution_rows(results: pd.DataFrame, grades: set[str]) -> list[dict[str, str]]:
     """Only the published columns are read (institution id, name, county, grade): no personal data."""
     rows = []
     for record in results.to_dict("records"):
         institution_id = _text(record.get("institution_id"))
-        status = _text(record.get("status"))
-        grade = _text(record.get("grade"))
         clause = _text(record.get("clause"))
-        if status == "not_rated":
-            grade_key, grade_text, note = NOT_RATED, NOT_RATED, NOT_RATED_NOTE
-        elif status == "rated" and grade in grades:
-            grade_key, note = grade, ""
-            grade_text = f"{grade}级（{clause_label(clause)}）" if clause else f"{grade}级"
-        else:
-            raise ValueError(f"{institution_id}: status {status!r} with grade {grade!r} cannot be published")
+        grade_key, grade_text, note = grade_display(
+            institution_id, _text(record.get("status")), _text(record.get("grade")), clause, grades
+        )
         rows.append(
             {
                 "institution_id": institution_id,
@@ -193,25 +197,7 @@ def publicity_context(
     bands = list(grade_bands)
     grades = [b.grade for b in bands]
     rows = _institution_rows(results, set(grades))
-    configured = [str(c) for c in bureau.get("counties", [])]
-    order = {name: i for i, name in enumerate(configured)}
-    rows.sort(key=lambda r: (order.get(r["county"], len(order)), r["county"], r["institution_id"]))
-
-    groups: dict[str, list[dict[str, str]]] = {name: [] for name in configured}
-    for r in rows:
-        groups.setdefault(r["county"] if r["county"] in order else OTHER_COUNTY, []).append(r)
-
-    columns = [*grades, NOT_RATED]
-    published: list[dict[str, Any]] = []
-    counties = []
-    matrix = []
-    for county, members in groups.items():
-        for r in members:
-            published.append({**r, "seq": len(published) + 1})
-        counties.append({"name": county, "rows": published[len(published) - len(members) :]})
-        counts = [sum(1 for r in members if r["grade"] == g) for g in columns]
-        matrix.append({"county": county, "values": [*counts, len(members)]})
-    totals = [sum(m["values"][i] for m in matrix) for i in range(len(columns) + 1)]
+    counties, published, matrix, totals = group_by_county(rows, bureau, [*grades, NOT_RATED])
 
     bureau_name = str(bureau["bureau"])
     objections = bureau.get("objections", {})
@@ -246,13 +232,7 @@ def publicity_context(
             "text": f"公示期：{window}",
         },
         "objection": {
-            "paragraphs": [
-                f"参评社会监测机构、公众或者其他社会组织对信用风险等级评价结果有异议的，应在公示期内"
-                f"（{cn_date(last_day)}24时前），以书面形式向{bureau_name}申请复核，并提供完整的佐证资料或证据。",
-                "逾期未申请复核或未提供相应佐证材料的，视为无异议。",
-                f"{bureau_name}在收到异议申请{review_working_days}个工作日内完成复核，并将复核意见书面告知异议人；"
-                "复核需要现场核查、监测的，所需时间不计入复核期间（第十九条）。",
-            ],
+            "paragraphs": objection_paragraphs(bureau_name, last_day, review_working_days),
             "address": _text(objections.get("address")),
             "email": _text(objections.get("email")),
             "phone": _text(objections.get("phone")),
@@ -271,6 +251,46 @@ def publicity_context(
         "snapshot": snapshot,
         "index_version": index_version,
     }
+
+
+def group_by_county(
+    rows: list[dict[str, Any]], bureau: Mapping[str, Any], columns: Sequence[str]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]], list[int]]:
+    """R-01: rows in the configured county order (unknown counties last, under OTHER_COUNTY), then by id.
+
+    Returns (counties, numbered rows, count rows, totals): each row gets `seq`; counts are per value of
+    `columns` matched against each row's "grade", plus the county's total.
+    """
+    configured = [str(c) for c in bureau.get("counties", [])]
+    order = {name: i for i, name in enumerate(configured)}
+    rows = sorted(rows, key=lambda r: (order.get(r["county"], len(order)), r["county"], r["institution_id"]))
+
+    groups: dict[str, list[dict[str, Any]]] = {name: [] for name in configured}
+    for r in rows:
+        groups.setdefault(r["county"] if r["county"] in order else OTHER_COUNTY, []).append(r)
+
+    published: list[dict[str, Any]] = []
+    counties = []
+    matrix = []
+    for county, members in groups.items():
+        for r in members:
+            published.append({**r, "seq": len(published) + 1})
+        counties.append({"name": county, "rows": published[len(published) - len(members) :]})
+        counts = [sum(1 for r in members if r["grade"] == g) for g in columns]
+        matrix.append({"county": county, "values": [*counts, len(members)]})
+    totals = [sum(m["values"][i] for m in matrix) for i in range(len(columns) + 1)]
+    return counties, published, matrix, totals
+
+
+def objection_paragraphs(bureau_name: str, last_day: date, review_working_days: int) -> list[str]:
+    """How and until when to object (第十九条), in the words of every publicity notice."""
+    return [
+        f"参评社会监测机构、公众或者其他社会组织对信用风险等级评价结果有异议的，应在公示期内"
+        f"（{cn_date(last_day)}24时前），以书面形式向{bureau_name}申请复核，并提供完整的佐证资料或证据。",
+        "逾期未申请复核或未提供相应佐证材料的，视为无异议。",
+        f"{bureau_name}在收到异议申请{review_working_days}个工作日内完成复核，并将复核意见书面告知异议人；"
+        "复核需要现场核查、监测的，所需时间不计入复核期间（第十九条）。",
+    ]
 
 
 # ---------------------------------------------------------------- HTML
@@ -301,10 +321,15 @@ def _list_rows(ctx: Mapping[str, Any]) -> Iterable[list[Any]]:
 
 def render_publicity_csv(ctx: Mapping[str, Any]) -> bytes:
     """The list as CSV: UTF-8 with BOM, CRLF, Chinese header; formula-like cells neutralised (R-20)."""
+    return csv_bytes(LIST_COLUMNS, _list_rows(ctx))
+
+
+def csv_bytes(columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
+    """CSV as published: UTF-8 with BOM, CRLF, header row; every cell through csv_cell (R-20)."""
     out = io.StringIO(newline="")
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(LIST_COLUMNS)
-    for row in _list_rows(ctx):
+    writer.writerow(columns)
+    for row in rows:
         writer.writerow([csv_cell(v) for v in row])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
@@ -348,37 +373,57 @@ def notice_lines(ctx: Mapping[str, Any]) -> list[str]:
 def render_publicity_xlsx(ctx: Mapping[str, Any]) -> bytes:
     """The list and notice as XLSX with reproducible bytes; text cells are never formulas (R-20)."""
     wb = Workbook()
-    ws = wb.active
-    ws.title = "公示名单"
-    for col, name in enumerate(LIST_COLUMNS, start=1):
+    write_list_sheet(wb.active, "公示名单", LIST_COLUMNS, _list_rows(ctx), (6, 22, 40, 16, 26, 24, 12, 12))
+    write_notes_sheet(wb.create_sheet(), "公示说明", notice_lines(ctx), heading_row=2 if ctx["draft"] else 1)
+    return stable_workbook_bytes(
+        wb,
+        title=ctx["title"],
+        creator=ctx["system"] or ctx["bureau"],
+        when=datetime.fromisoformat(ctx["publication_date_iso"]),
+    )
+
+
+def write_list_sheet(
+    ws: Any, title: str, columns: Sequence[str], rows: Iterable[Sequence[Any]], widths: Sequence[int]
+) -> None:
+    """A list sheet: bold header in row 1, frozen and filterable, column B (the credit code) as text (R-20)."""
+    ws.title = title
+    for col, name in enumerate(columns, start=1):
         _put(ws, 1, col, name)
         ws.cell(row=1, column=col).font = Font(bold=True)
-    for i, row in enumerate(_list_rows(ctx), start=2):
+    last = 1
+    for i, row in enumerate(rows, start=2):
+        last = i
         for col, value in enumerate(row, start=1):
             _put(ws, i, col, value)
             if col == 2:
                 ws.cell(row=i, column=col).number_format = "@"
-    for letter, width in zip("ABCDEFGH", (6, 22, 40, 16, 26, 24, 12, 12), strict=True):
-        ws.column_dimensions[letter].width = width
+    for col, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(col)].width = width
     ws.freeze_panes = "A2"
-    ws.auto_filter.ref = f"A1:H{max(1, len(ctx['rows']) + 1)}"
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{last}"
 
-    notes = wb.create_sheet("公示说明")
-    notes.column_dimensions["A"].width = 100
-    for i, line in enumerate(notice_lines(ctx), start=1):
-        _put(notes, i, 1, line)
-        notes.cell(row=i, column=1).alignment = Alignment(wrap_text=True, vertical="top")
-    notes.cell(row=2 if ctx["draft"] else 1, column=1).font = Font(bold=True, size=14)
 
-    fixed = datetime.fromisoformat(ctx["publication_date_iso"])
-    wb.properties.title = ctx["title"]
-    wb.properties.creator = ctx["system"] or ctx["bureau"]
-    wb.properties.created = fixed
+def write_notes_sheet(ws: Any, title: str, lines: Sequence[str], *, heading_row: int) -> None:
+    """A notice as one wrapped line per row of column A, the heading row in large bold type."""
+    ws.title = title
+    ws.column_dimensions["A"].width = 100
+    for i, line in enumerate(lines, start=1):
+        _put(ws, i, 1, line)
+        ws.cell(row=i, column=1).alignment = Alignment(wrap_text=True, vertical="top")
+    ws.cell(row=heading_row, column=1).font = Font(bold=True, size=14)
+
+
+def stable_workbook_bytes(wb: Workbook, *, title: str, creator: str, when: datetime) -> bytes:
+    """The workbook's bytes, reproducible: document properties and zip timestamps are all `when`."""
+    wb.properties.title = title
+    wb.properties.creator = creator
+    wb.properties.created = when
     buffer = io.BytesIO()
     wb.save(buffer)  # openpyxl stamps `modified` with the clock here; _stable_zip puts it back
-    wb.properties.modified = fixed
+    wb.properties.modified = when
     core = tostring(wb.properties.to_tree())
-    return _stable_zip(buffer.getvalue(), fixed, {"docProps/core.xml": core})
+    return _stable_zip(buffer.getvalue(), when, {"docProps/core.xml": core})
 
 
 def _stable_zip(data: bytes, when: datetime, replace: Mapping[str, bytes]) -> bytes:
