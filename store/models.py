@@ -150,6 +150,15 @@ class Result(Base):
     # sha256 of this version's findings, written with them: a re-save compares it instead of every finding.
     findings_digest: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    # 第十八—二十条: the dates of the lifecycle (migration 0002); None until the step happens.
+    publicity_on: Mapped[date | None] = mapped_column(Date)
+    publicity_last_day: Mapped[date | None] = mapped_column(Date)
+    determined_on: Mapped[date | None] = mapped_column(Date)
+    publish_by: Mapped[date | None] = mapped_column(Date)
+    published_on: Mapped[date | None] = mapped_column(Date)
+    shared_on: Mapped[date | None] = mapped_column(Date)
+    revoked_on: Mapped[date | None] = mapped_column(Date)
+    change_reason: Mapped[str | None] = mapped_column(Text)
 
     cycle: Mapped[Cycle] = relationship(back_populates="results", viewonly=True)
     findings: Mapped[list[Finding]] = relationship(back_populates="result", viewonly=True, order_by="Finding.id")
@@ -218,3 +227,83 @@ class AuditEntry(Base):
     why: Mapped[str] = mapped_column(Text)
     before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class Objection(Base):
+    """第十九条: a written objection, its admissibility by rule, and the reviewer's decision (R-16)."""
+
+    __tablename__ = "objections"
+    __table_args__ = (
+        CheckConstraint("filer_kind IN ('institution', 'public', 'organisation')", name="filer_kind"),
+        CheckConstraint("decision IN ('upheld', 'partly_upheld', 'rejected')", name="decision"),
+    )
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycles.id"), index=True)
+    institution_id: Mapped[str] = mapped_column(String(18))
+    result_version: Mapped[int] = mapped_column(Integer)
+    filer_kind: Mapped[str] = mapped_column(String(16))
+    filer_name: Mapped[str] = mapped_column(Text)
+    received_on: Mapped[date] = mapped_column(Date)
+    has_evidence: Mapped[bool]
+    claim: Mapped[str] = mapped_column(Text)
+    admissible: Mapped[bool]
+    reason: Mapped[str | None] = mapped_column(Text)
+    decision: Mapped[str | None] = mapped_column(String(16))
+    decided_on: Mapped[date | None] = mapped_column(Date)
+    decision_reason: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    created_by: Mapped[str] = mapped_column(String(128))
+
+
+class ObjectionEvidence(Base):
+    """A file handed in with an objection, kept with its SHA-256."""
+
+    __tablename__ = "objection_evidence"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    objection_id: Mapped[str] = mapped_column(ForeignKey("objections.id"))
+    file_name: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str] = mapped_column(String(64))
+    path: Mapped[str] = mapped_column(Text)
+
+
+class ObjectionSuspension(Base):
+    """On-site verification or monitoring for an objection: its days do not count (第十九条)."""
+
+    __tablename__ = "objection_suspensions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    objection_id: Mapped[str] = mapped_column(ForeignKey("objections.id"))
+    start: Mapped[date] = mapped_column(Date)
+    end: Mapped[date | None] = mapped_column(Date)
+
+
+class ObjectionCorrection(Base):
+    """What an upheld objection corrects: an event withdrawn, or a detected finding set aside."""
+
+    __tablename__ = "objection_corrections"
+    __table_args__ = (CheckConstraint("kind IN ('withdraw_event', 'set_aside')", name="kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    objection_id: Mapped[str] = mapped_column(ForeignKey("objections.id"))
+    kind: Mapped[str] = mapped_column(String(16))
+    event_id: Mapped[str | None] = mapped_column(Text)
+    indicator: Mapped[str | None] = mapped_column(String(16))
+    evidence: Mapped[str | None] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(Text)
+
+
+class SharePackage(Base):
+    """A package written to the market regulation department's outbox (第二十条); same content is not resent."""
+
+    __tablename__ = "share_packages"
+    __table_args__ = (UniqueConstraint("cycle_id", "sequence"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycles.id"))
+    sequence: Mapped[int] = mapped_column(Integer)
+    shared_on: Mapped[date] = mapped_column(Date)
+    path: Mapped[str] = mapped_column(Text)
+    digest: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
