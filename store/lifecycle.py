@@ -1,0 +1,98 @@
+"""State of each result after scoring, moved by rule and recorded in the audit log (R-15–R-17, R-21).
+
+scored → in_publicity → (under_review) → determined → published → shared; revoked (第十七条).
+Every transition is an UPDATE of the current result row plus one audit row with before and after.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from store.models import Cycle, Objection, Result, SharePackage
+from store.repository import Repository
+
+LIFECYCLE_FIELDS = (
+    "state", "publicity_on", "publicity_last_day", "determined_on", "publish_by", "published_on", "shared_on",
+    "revoked_on", "change_reason",
+)
+STAGE_ORDER = ("scored", "in_publicity", "under_review", "determined", "published", "shared")
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who moves the state, when, and why (R-21)."""
+
+    by: str
+    at: datetime
+    why: str
+
+
+class Lifecycle:
+    """Reads and moves the lifecycle state of one database, inside the caller's transaction."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.repository = Repository(session)
+
+    def cycle(self, year: int) -> Cycle:
+        cycle = self.repository.cycle(year)
+        if cycle is None:
+            raise LookupError(f"no evaluation stored for {year}: run `credit evaluate --year {year}` first")
+        return cycle
+
+    def open_cycles(self) -> list[Cycle]:
+        """Cycles whose results are not all shared yet."""
+        return list(self.session.scalars(select(Cycle).where(Cycle.stage != "shared").order_by(Cycle.year)))
+
+    def current(self, cycle: Cycle, state: str | None = None) -> list[Result]:
+        query = select(Result).where(Result.cycle_id == cycle.id, Result.is_current.is_(True))
+        if state is not None:
+            query = query.where(Result.state == state)
+        return list(self.session.scalars(query.order_by(Result.institution_id)))
+
+    def move(self, result: Result, actor: Actor, **changes: Any) -> None:
+        """Set lifecycle fields of a result and append the audit row (before/after of what changed)."""
+        before = {k: _plain(getattr(result, k)) for k in changes}
+        after = {k: _plain(v) for k, v in changes.items()}
+        if before == after:
+            return
+        for key, value in changes.items():
+            setattr(result, key, value)
+        entity_id = f"{self.session.get(Cycle, result.cycle_id).year}/{result.institution_id}/v{result.version}"
+        action = changes.get("state", result.state)
+        self.repository.audit("result", entity_id, action, actor.why, actor.by, actor.at, before, after)
+
+    def set_stage(self, cycle: Cycle, actor: Actor) -> None:
+        """The cycle's stage: the least advanced state among its current results (revoked ones aside)."""
+        states = {r.state for r in self.current(cycle) if r.state != "revoked"}
+        stage = next((s for s in STAGE_ORDER if s in states), "shared")
+        if stage != cycle.stage:
+            self.repository.audit("cycle", str(cycle.year), stage, actor.why, actor.by, actor.at,
+                                  {"stage": cycle.stage}, {"stage": stage})
+            cycle.stage = stage
+
+    def objections(self, cycle: Cycle, institution_id: str | None = None) -> list[Objection]:
+        query = select(Objection).where(Objection.cycle_id == cycle.id)
+        if institution_id is not None:
+            query = query.where(Objection.institution_id == institution_id)
+        return list(self.session.scalars(query.order_by(Objection.received_on, Objection.id)))
+
+    def shares(self, cycle: Cycle) -> list[SharePackage]:
+        query = select(SharePackage).where(SharePackage.cycle_id == cycle.id).order_by(SharePackage.sequence)
+        return list(self.session.scalars(query))
+
+    def record_share(self, cycle: Cycle, sequence: int, shared_on: date, path: str, digest: str,
+                     actor: Actor) -> None:
+        self.session.add(SharePackage(cycle_id=cycle.id, sequence=sequence, shared_on=shared_on, path=path,
+                                      digest=digest, created_at=actor.at))
+        self.repository.audit("share", f"{cycle.year}/{sequence}", "shared", actor.why, actor.by, actor.at, None,
+                              {"path": path, "digest": digest, "shared_on": shared_on.isoformat()})
+
+
+def _plain(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, date) else value

@@ -1,0 +1,111 @@
+"""Publicity and the daily advance on a fixed clock across Spring Festival 2026 (R-15, R-17), both databases."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, func, select
+from sqlalchemy.orm import Session
+
+from flows.annual_evaluation import annual_evaluation
+from flows.lifecycle import advance_flow, publicize_flow
+from store import models
+from store.engine import transaction
+from store.lifecycle import Actor, Lifecycle
+from tasks import lifecycle as steps
+from tests.support.databases import postgres_schema
+from tests.support.paths import EXAMPLE_DROP
+
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("prefect")]
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def db_url(request, tmp_path):
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'credit.db'}"
+        return
+    with postgres_schema() as url:
+        yield url
+
+
+@pytest.fixture
+def evaluated(db_url, tmp_path, var_dir) -> str:
+    annual_evaluation(drop=str(EXAMPLE_DROP), year=2025, out=str(tmp_path / "eval"), as_of=date(2026, 1, 20),
+                      db_url=db_url, by="test")
+    return db_url
+
+
+def states(db_url: str) -> dict[str, tuple]:
+    engine = create_engine(db_url)
+    with Session(engine) as session:
+        rows = session.scalars(select(models.Result).where(models.Result.is_current.is_(True))).all()
+        out = {r.institution_id: (r.state, r.publicity_on, r.publicity_last_day, r.determined_on, r.publish_by,
+                                  r.published_on, r.shared_on) for r in rows}
+    engine.dispose()
+    return out
+
+
+def count(db_url: str, model) -> int:
+    engine = create_engine(db_url)
+    with engine.connect() as connection:
+        n = connection.scalar(select(func.count()).select_from(model))
+    engine.dispose()
+    return n
+
+
+def advance(db_url: str, day: date, tmp_path: Path) -> dict:
+    return advance_flow(as_of=day, outbox=str(tmp_path / "outbox"), publish_dir=str(tmp_path / "web"),
+                        db_url=db_url, by="test")
+
+
+def test_R15_publicity_before_spring_festival_closes_on_the_make_up_saturday(evaluated, tmp_path):
+    window = publicize_flow(year=2025, on=date(2026, 2, 2), out=str(tmp_path / "pub"), db_url=evaluated, by="test")
+    assert window["last_day"] == "2026-02-28"
+    assert {s[0] for s in states(evaluated).values()} == {"in_publicity"}
+    html = (tmp_path / "pub" / "publicity.html").read_text(encoding="utf-8")
+    assert "2026年2月28日" in html and "草稿" not in html
+
+
+def test_R17_advance_determines_publishes_and_shares_once_and_a_second_run_changes_nothing(evaluated, tmp_path):
+    publicize_flow(year=2025, on=date(2026, 2, 2), out=str(tmp_path / "pub"), db_url=evaluated, by="test")
+    assert advance(evaluated, date(2026, 2, 28), tmp_path)["moved"] == {}  # the last day is still in the window
+    first = advance(evaluated, date(2026, 3, 2), tmp_path)
+    assert first["moved"] == {"determined": 15, "published": 15, "shared": 15}
+    after_first = states(evaluated)
+    assert {s[0] for s in after_first.values()} == {"shared"}
+    sample = next(iter(after_first.values()))
+    # determined the day after the window (Sunday 03-01); publish by 03-01 + 7 working days = 03-10
+    assert sample[3:] == (date(2026, 3, 1), date(2026, 3, 10), date(2026, 3, 2), date(2026, 3, 2))
+    audit_rows = count(evaluated, models.AuditEntry)
+    second = advance(evaluated, date(2026, 3, 2), tmp_path)
+    assert second["moved"] == {} and second["written"] == []
+    assert states(evaluated) == after_first and count(evaluated, models.AuditEntry) == audit_rows
+    assert count(evaluated, models.SharePackage) == 1
+    package = tmp_path / "outbox" / "2025-001"
+    manifest = json.loads((package / "manifest.json").read_text(encoding="utf-8"))
+    for entry in manifest["files"]:
+        assert hashlib.sha256((package / entry["name"]).read_bytes()).hexdigest() == entry["sha256"]
+    assert (tmp_path / "web" / "2025" / "final_results.html").is_file()
+
+
+def test_advance_killed_after_determining_and_run_again_ends_like_an_uninterrupted_run(evaluated, tmp_path):
+    publicize_flow(year=2025, on=date(2026, 2, 2), out=str(tmp_path / "pub"), db_url=evaluated, by="test")
+    from store.engine import make_engine
+    from tasks.render import Bureau
+
+    engine = make_engine(evaluated)
+    actor = Actor("test", datetime.now(UTC), "killed run")
+    with transaction(engine) as session:  # the first step of a run that then died
+        steps._determine(Lifecycle(session), 2025, date(2026, 3, 2), steps.WorkCalendar.load(),
+                         steps.procedure(Bureau.load()), actor, steps.AdvanceReport(date(2026, 3, 2)))
+    engine.dispose()
+    assert {s[0] for s in states(evaluated).values()} == {"determined"}
+    advance(evaluated, date(2026, 3, 2), tmp_path)
+    final = states(evaluated)
+    assert {s[0] for s in final.values()} == {"shared"}
+    assert next(iter(final.values()))[3:] == (date(2026, 3, 1), date(2026, 3, 10), date(2026, 3, 2),
+                                              date(2026, 3, 2))
