@@ -9,14 +9,14 @@ from __future__ import annotations
 import getpass
 import shutil
 import sys
-import traceback
-from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
+from cli.common import BadInput, ByOption, DbOption, DebugOption, parse_day, run_guarded
+from cli.lifecycle import advance, cycle_app, publicize
 from cli.runtime import no_heartbeat, prepare_prefect
 from cli.workdays import workdays_app
 
@@ -29,49 +29,9 @@ app = typer.Typer(
     add_completion=False,
 )
 app.add_typer(workdays_app, name="workdays")
-
-DbOption = Annotated[str | None, typer.Option("--db", help="Database URL (default: the embedded SQLite file)")]
-DebugOption = Annotated[bool, typer.Option("--debug", help="Show tracebacks")]
-ByOption = Annotated[str | None, typer.Option("--by", help="Who runs this, for the audit log (default: OS user)")]
-
-
-class BadInput(Exception):
-    """Input that the user can fix: exit code 2."""
-
-
-def bad_input_types() -> tuple[type[BaseException], ...]:
-    """Errors that mean the input (drop, option, rules or calendar file) is wrong, not the program."""
-    from credit.calendar import CalendarFileError, UnknownYearError
-    from credit.indexsystem import IndexSystemError
-    from tasks.drop_io import StructuralError
-
-    return BadInput, StructuralError, UnknownYearError, CalendarFileError, IndexSystemError
-
-
-def run_guarded(action: Callable[[], Any], debug: bool) -> Any:
-    """Run `action`, turning errors into the documented exit codes and a message on stderr."""
-    try:
-        return action()
-    except typer.Exit:
-        raise
-    except Exception as exc:  # the one place that decides exit codes
-        bad = isinstance(exc, bad_input_types()) or _is_period_error(exc)
-        if debug:
-            traceback.print_exc()
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(2 if bad else 1) from None
-
-
-def _is_period_error(exc: Exception) -> bool:
-    return isinstance(exc, ValueError) and "--as-of" in str(exc)
-
-
-def parse_day(value: str, option: str) -> date:
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise BadInput(f"{option} {value!r} is not a date YYYY-MM-DD") from None
-
+app.add_typer(cycle_app, name="cycle")
+app.command()(publicize)
+app.command()(advance)
 
 @app.command()
 def evaluate(

@@ -1,0 +1,86 @@
+"""`cycle status`: stage, results by state, open deadlines with working days left, what is overdue."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date
+
+from credit.calendar import WorkCalendar
+from credit.lifecycle import Procedure, Suspension, review_deadline
+from store.engine import make_engine, migrate, transaction
+from store.lifecycle import Lifecycle
+from store.models import ObjectionSuspension
+from tasks.render import Bureau
+
+
+def cycle_status(db_url: str | None, year: int, as_of: date) -> dict:
+    """CLI.md `cycle status --json`: scores as one-decimal strings, absent dates null."""
+    engine = make_engine(db_url)
+    migrate(engine)
+    calendar = WorkCalendar.load()
+    rules = Procedure.from_rules(Bureau.load().procedure)
+    with transaction(engine) as session:
+        lifecycle = Lifecycle(session)
+        cycle = lifecycle.cycle(year)
+        results = [_result(r) for r in lifecycle.current(cycle)]
+        objections = [_objection(session, o, calendar, rules) for o in lifecycle.objections(cycle)]
+        stage = cycle.stage
+    engine.dispose()
+    status = {"year": year, "as_of": as_of.isoformat(), "stage": stage,
+              "counts": dict(sorted(Counter(r["state"] for r in results).items())),
+              "results": results, "objections": objections}
+    status["deadlines"], status["overdue"] = _deadlines(results, objections, as_of, calendar)
+    return status
+
+
+def _iso(value: date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _result(result) -> dict:
+    return {
+        "institution_id": result.institution_id, "state": result.state,
+        "score": None if result.score is None else f"{result.score:.1f}", "grade": result.grade,
+        "clause": result.clause, "version": result.version, "publicity_on": _iso(result.publicity_on),
+        "publicity_last_day": _iso(result.publicity_last_day), "determined_on": _iso(result.determined_on),
+        "publish_by": _iso(result.publish_by), "published_on": _iso(result.published_on),
+        "shared_on": _iso(result.shared_on),
+    }
+
+
+def _objection(session, objection, calendar, rules) -> dict:
+    spans = session.query(ObjectionSuspension).filter_by(objection_id=objection.id).all()
+    review_by = None
+    if objection.admissible:
+        review_by = review_deadline(calendar, objection.received_on,
+                                    [Suspension(s.start, s.end) for s in spans], rules)
+    return {
+        "id": objection.id, "institution_id": objection.institution_id,
+        "received_on": objection.received_on.isoformat(), "admissible": objection.admissible,
+        "reason": objection.reason, "review_by": _iso(review_by), "decision": objection.decision,
+        "decided_on": _iso(objection.decided_on),
+    }
+
+
+def _deadlines(results, objections, as_of, calendar) -> tuple[list[dict], list[dict]]:
+    """Open deadlines (working days left from as_of) and the ones already passed."""
+    open_, overdue = [], []
+    for r in results:
+        if r["state"] in ("in_publicity", "under_review") and r["publicity_last_day"]:
+            open_.append(_deadline("publicity ends", r["institution_id"], r["publicity_last_day"], as_of, calendar))
+        if r["state"] == "determined" and r["publish_by"]:
+            item = _deadline("publish by", r["institution_id"], r["publish_by"], as_of, calendar)
+            (overdue if item["working_days_left"] < 0 else open_).append(item)
+        if r["published_on"] and r["publish_by"] and r["published_on"] > r["publish_by"]:
+            overdue.append({"what": "published late", "institution_id": r["institution_id"],
+                            "date": r["publish_by"], "done_on": r["published_on"]})
+    for o in objections:
+        if o["admissible"] and o["decision"] is None and o["review_by"]:
+            item = _deadline(f"review objection {o['id']}", o["institution_id"], o["review_by"], as_of, calendar)
+            (overdue if item["working_days_left"] < 0 else open_).append(item)
+    return open_, overdue
+
+
+def _deadline(what: str, institution_id: str, day: str, as_of: date, calendar: WorkCalendar) -> dict:
+    left = calendar.working_days_between(as_of, date.fromisoformat(day))
+    return {"what": what, "institution_id": institution_id, "date": day, "working_days_left": left}
