@@ -24,8 +24,9 @@ def bad_input_types() -> tuple[type[BaseException], ...]:
     from credit.calendar import CalendarFileError, UnknownYearError
     from credit.indexsystem import IndexSystemError
     from tasks.drop_io import StructuralError
+    from tasks.objections import ObjectionError
 
-    return BadInput, StructuralError, UnknownYearError, CalendarFileError, IndexSystemError, LookupError
+    return BadInput, ObjectionError, StructuralError, UnknownYearError, CalendarFileError, IndexSystemError, LookupError
 
 
 def run_guarded(action: Callable[[], Any], debug: bool) -> Any:

@@ -11,6 +11,11 @@ site_app = typer.Typer(help="The bureau's website: publicity, results, A list an
                        no_args_is_help=True)
 
 
+@site_app.callback()
+def site() -> None:
+    """The bureau's website (第十八、二十、二十一条): `build` writes it as of a date."""
+
+
 @site_app.command("build")
 def build(
     out: Annotated[Path, typer.Option("--out", help="Folder to write the site into (created if missing)")],

@@ -35,9 +35,14 @@ class Scored:
 
 
 def score(
-    tables: dict[str, pd.DataFrame], index: IndexSystem, calendar: WorkCalendar, year: int, as_of: date
+    tables: dict[str, pd.DataFrame], index: IndexSystem, calendar: WorkCalendar, year: int, as_of: date,
+    set_aside: frozenset[tuple[str, str, str]] = frozenset(),
 ) -> Scored:
-    """Evaluate every institution in scope for the year (R-11) from validated tables."""
+    """Evaluate every institution in scope for the year (R-11) from validated tables.
+
+    `set_aside` holds (institution_id, indicator, evidence) of detected findings a reviewer set aside on
+    an upheld objection (第十九条): they are dropped before the caps are walked.
+    """
     period = Period.for_year(year, as_of)
     activities = tables["activities"]
     in_period = _in_period(activities, period)
@@ -51,6 +56,9 @@ def score(
         activities=activities, eligible=np.flatnonzero(eligible), tables=tables,
     )
     raw = pd.concat(detect_all(facts) + [event_findings(facts)], ignore_index=True)
+    if set_aside:
+        keys = list(zip(raw["institution_id"], raw["indicator"], raw["evidence"], strict=True))
+        raw = raw[[key not in set_aside for key in keys]]
     counted = walk_caps(raw, index)
     results = _results(scope, counted, _direct_d_clauses(facts), index)
     return Scored(results=results, findings=_finding_rows(counted), pending=pending_events(tables, period))

@@ -215,6 +215,31 @@ class Repository:
             "withdrawn": len(withdrawn), "findings": written, "audit": len(audits),
         }
 
+    def change_result(
+        self, cycle: Cycle, institution_id: str, results: pd.DataFrame, findings: pd.DataFrame, *,
+        by: str, at: datetime, why: str,
+    ) -> Result | None:
+        """One institution re-scored (an upheld objection, 第十七条): a new current version when it differs.
+
+        Returns the new version (state `scored`, for the caller to move on), or None when nothing changed.
+        """
+        incoming = _result_rows(results, cycle.index_version, cycle.snapshot)[institution_id]
+        incoming_findings = _finding_rows(findings, {institution_id})
+        incoming["findings_digest"] = _digest(incoming_findings.get(institution_id, []))
+        stored = self._current(cycle.id)[institution_id]
+        if stored.values == incoming:
+            return None
+        old_findings = self._findings_of([stored.result_id]) if _findings_differ(stored, incoming) else {}
+        audit = _change_audit(cycle.year, institution_id, stored, incoming, old_findings, incoming_findings, by, at)
+        audit["why"] = why
+        self.session.execute(update(Result), [{"id": stored.result_id, "is_current": False}])
+        write = (institution_id, stored.version + 1, incoming, incoming_findings.get(institution_id, []))
+        self._insert_results(cycle.id, at, [write])
+        self.session.execute(AuditEntry.__table__.insert(), [audit])
+        query = select(Result).where(Result.cycle_id == cycle.id, Result.institution_id == institution_id,
+                                     Result.is_current.is_(True))
+        return self.session.scalars(query).one()
+
     def _insert_results(
         self, cycle_id: int, at: datetime, writes: list[tuple[str, int, dict[str, Any], list[tuple[str, ...]]]]
     ) -> int:

@@ -1,0 +1,107 @@
+"""`credit objection add | suspend | decide` (第十九条, CLI.md)."""
+
+from __future__ import annotations
+
+import getpass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from cli.common import BadInput, ByOption, DbOption, DebugOption, parse_day, run_guarded
+
+objection_app = typer.Typer(help="Written objections to a result (第十九条).", no_args_is_help=True)
+
+
+def _actor(by: str | None, why: str):
+    from store.lifecycle import Actor
+
+    return Actor(by or getpass.getuser(), datetime.now(UTC), why)
+
+
+def _letters() -> Path:
+    from store.settings import get_settings
+
+    return get_settings().var_dir / "letters"
+
+
+@objection_app.command("add")
+def add(
+    year: Annotated[int, typer.Option("--year")],
+    institution: Annotated[str, typer.Option("--institution", help="统一社会信用代码 of the evaluated institution")],
+    received: Annotated[str, typer.Option("--received", help="Date the written objection was received")],
+    filer_kind: Annotated[str, typer.Option("--filer-kind", help="institution | public | organisation")],
+    filer_name: Annotated[str, typer.Option("--filer-name")],
+    claim: Annotated[str, typer.Option("--claim")],
+    evidence: Annotated[list[Path] | None, typer.Option("--evidence", help="Supporting file (repeatable)")] = None,
+    db: DbOption = None, by: ByOption = None, debug: DebugOption = False,
+) -> None:
+    """Record a written objection; print its id, admissibility (or why deemed no objection), review deadline."""
+    def action() -> None:
+        from tasks.objections import Intake, add_objection
+
+        intake = Intake(year=year, institution_id=institution, received_on=parse_day(received, "--received"),
+                        filer_kind=filer_kind, filer_name=filer_name, claim=claim, evidence=tuple(evidence or ()))
+        summary = add_objection(db, intake, _actor(by, "objection received (第十九条)"), letters=_letters())
+        _print(summary)
+
+    run_guarded(action, debug)
+
+
+@objection_app.command("suspend")
+def suspend(
+    objection_id: Annotated[str, typer.Argument(help="Objection id")],
+    start: Annotated[str, typer.Option("--from", help="First day of the on-site verification")],
+    end: Annotated[str | None, typer.Option("--to", help="Last day (leave out while it goes on)")] = None,
+    db: DbOption = None, by: ByOption = None, debug: DebugOption = False,
+) -> None:
+    """Record an on-site verification interval; an open one stops the review clock."""
+    def action() -> None:
+        from tasks.objections import suspend as record
+
+        summary = record(db, objection_id, parse_day(start, "--from"), parse_day(end, "--to") if end else None,
+                         _actor(by, "on-site verification (第十九条)"))
+        _print(summary)
+
+    run_guarded(action, debug)
+
+
+@objection_app.command("decide")
+def decide(
+    objection_id: Annotated[str, typer.Argument(help="Objection id")],
+    on: Annotated[str, typer.Option("--on", help="Decision date")],
+    decision: Annotated[str, typer.Option("--decision", help="upheld | partly_upheld | rejected")],
+    reason: Annotated[str, typer.Option("--reason")],
+    withdraw_event: Annotated[list[str] | None, typer.Option("--withdraw-event", help="EVENT_ID")] = None,
+    set_aside: Annotated[list[str] | None, typer.Option("--set-aside", help="INDICATOR:EVIDENCE")] = None,
+    db: DbOption = None, by: ByOption = None, debug: DebugOption = False,
+) -> None:
+    """Record the review decision; re-score on corrections; write the reply letter (复核意见告知书)."""
+    def action() -> None:
+        from tasks.objections import decide as record
+
+        pairs = tuple(_pair(item) for item in set_aside or ())
+        summary = record(db, objection_id, parse_day(on, "--on"), decision, reason,
+                         withdraw=tuple(withdraw_event or ()), set_aside=pairs, letters=_letters(),
+                         actor=_actor(by, f"objection {objection_id} decided (第十九条)"))
+        _print(summary)
+        typer.echo(f"reply letter: {summary['letter']}")
+
+    run_guarded(action, debug)
+
+
+def _pair(item: str) -> tuple[str, str]:
+    indicator, sep, evidence = item.partition(":")
+    if not sep or not indicator or not evidence:
+        raise BadInput(f"--set-aside {item!r}: expected INDICATOR:EVIDENCE, e.g. YW-01:A2025000000120")
+    return indicator, evidence
+
+
+def _print(summary: dict) -> None:
+    if summary["admissible"]:
+        review = summary["review_by"] or "clock stopped (on-site verification open)"
+        typer.echo(f"{summary['id']}: admissible; review by {review}"
+                   + (f"; decision {summary['decision']}" if summary.get("decision") else ""))
+    else:
+        typer.echo(f"{summary['id']}: deemed no objection (视为无异议) — {summary['reason']}")
