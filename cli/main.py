@@ -17,7 +17,7 @@ import typer
 
 from cli.common import BadInput, ByOption, DbOption, DebugOption, parse_day, run_guarded
 from cli.lifecycle import advance, cycle_app, publicize
-from cli.objections import objection_app
+from cli.objections import objection_app, serious_event
 from cli.runtime import no_heartbeat, prepare_prefect
 from cli.workdays import workdays_app
 
@@ -32,6 +32,7 @@ app = typer.Typer(
 app.add_typer(workdays_app, name="workdays")
 app.add_typer(cycle_app, name="cycle")
 app.add_typer(objection_app, name="objection")
+app.command("serious-event")(serious_event)
 app.command()(publicize)
 app.command()(advance)
 

@@ -105,3 +105,28 @@ def _print(summary: dict) -> None:
                    + (f"; decision {summary['decision']}" if summary.get("decision") else ""))
     else:
         typer.echo(f"{summary['id']}: deemed no objection (视为无异议) — {summary['reason']}")
+
+
+def serious_event(
+    institution: Annotated[str, typer.Option("--institution", help="统一社会信用代码")],
+    clause: Annotated[int, typer.Option("--clause", help="第十七条 clause 1–8")],
+    decided: Annotated[str, typer.Option("--decided", help="Date of the judgment, penalty or listing")],
+    verified: Annotated[str, typer.Option("--verified", help="Date the bureau verified it")],
+    document: Annotated[str, typer.Option("--document", help="Document number")],
+    year: Annotated[int | None, typer.Option("--year", help="Cycle (default: the latest)")] = None,
+    db: DbOption = None, by: ByOption = None, debug: DebugOption = False,
+) -> None:
+    """第十七条 in real time: D at once, revocation of a published grade, change publicity."""
+    def action() -> None:
+        from tasks.serious import serious_event as record
+
+        summary = record(db, institution, clause, parse_day(decided, "--decided"), parse_day(verified, "--verified"),
+                         document, _actor(by, f"第十七条第{clause}项 {document}"), year=year)
+        if not summary["changed"]:
+            typer.echo(f"{institution}: already D under clause {summary['clause']}; nothing changed")
+            return
+        revoked = f"; grade {summary['revoked']} revoked" if summary["revoked"] else ""
+        typer.echo(f"{institution}: D (第十七条第{summary['clause']}项), version {summary['version']}{revoked}; "
+                   f"change publicity until {summary['publicity_last_day']}")
+
+    run_guarded(action, debug)

@@ -7,7 +7,6 @@ run again ends where an uninterrupted run ends. Dates are parameters; nothing re
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 from dataclasses import dataclass, field
 from datetime import date
@@ -16,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 from prefect import task
 from prefect.cache_policies import NO_CACHE
+from sqlalchemy import select
 
 from credit.calendar import WorkCalendar
 from credit.lifecycle import Procedure, Window, determination_date, publicity_window, publish_by
@@ -154,32 +154,47 @@ def _state_for(result: Result, objections, as_of, calendar, rules):
 
 
 def _publish(lifecycle, year, as_of, publish_dir, bureau, actor, report) -> None:
-    """第二十条: publish every determined result on the run date; rewrite the year's final lists."""
+    """第二十条: publish every determined result on the run date."""
     cycle = lifecycle.cycle(year)
-    determined = lifecycle.current(cycle, "determined")
-    for result in determined:
+    for result in lifecycle.current(cycle, "determined"):
         lifecycle.move(result, actor, state="published", published_on=as_of)
         report.count("published")
-    if determined:
-        lifecycle.session.flush()
-        report.written += _write_final_lists(lifecycle, cycle, publish_dir / str(year), bureau)
+    lifecycle.session.flush()
+    results, revoked = _public_results(lifecycle, cycle)
+    if len(results) and _content_digest(results) != _last_digest(lifecycle, cycle):
+        report.written += _write_final_lists(lifecycle, cycle, results, revoked, publish_dir / str(year), bureau)
+
+
+def _last_digest(lifecycle, cycle) -> str | None:
+    shares = lifecycle.shares(cycle)
+    return shares[-1].digest if shares else None
 
 
 def _public_results(lifecycle, cycle) -> tuple[pd.DataFrame, dict[str, str]]:
-    """The published results of a cycle as results.csv rows, and the grades revoked by 第十七条."""
+    """What the public may see of a cycle: published results, and 第十七条 changes with the grade revoked.
+
+    A revoked grade is public at once (第十七条: 已获评的信用风险等级直接撤销): the institution's current
+    result (D, with its clause) is shown beside the grade it replaces, even while the change is publicised.
+    """
     frame = Repository(lifecycle.session).current_results(cycle.year)
-    frame = frame[frame["state"].isin(PUBLIC_STATES)].reset_index(drop=True)
-    return frame, {}
+    revoked = _revoked_grades(lifecycle, cycle)
+    public = frame["state"].isin(PUBLIC_STATES) | frame["institution_id"].isin(revoked)
+    return frame[public].reset_index(drop=True), revoked
 
 
-def _write_final_lists(lifecycle, cycle: Cycle, folder: Path, bureau: Bureau) -> list[str]:
-    results, revoked = _public_results(lifecycle, cycle)
-    dates = [r for r in lifecycle.current(cycle) if r.published_on is not None]
+def _revoked_grades(lifecycle, cycle) -> dict[str, str]:
+    query = select(Result).where(Result.cycle_id == cycle.id, Result.state == "revoked")
+    return {r.institution_id: r.grade for r in lifecycle.session.scalars(query.order_by(Result.version))}
+
+
+def _write_final_lists(lifecycle, cycle: Cycle, results, revoked, folder: Path, bureau: Bureau) -> list[str]:
+    dated = [r for r in lifecycle.current(cycle) if r.published_on is not None]
+    last = max((r.published_on for r in dated), default=None) or max(r.revoked_on for r in _revoked(lifecycle, cycle))
     ctx = final_results_context(
-        results, year=cycle.year, determined_on=max(r.determined_on for r in dates),
-        published_on=max(r.published_on for r in dates), bureau=bureau.settings, snapshot=cycle.snapshot,
-        index_version=cycle.index_version, generated_at=max(r.published_on for r in dates).isoformat(),
-        revoked=revoked, publication_working_days=int(bureau.procedure["publication_working_days"]),
+        results, year=cycle.year, determined_on=max((r.determined_on for r in dated), default=last),
+        published_on=last, bureau=bureau.settings, snapshot=cycle.snapshot,
+        index_version=cycle.index_version, generated_at=last.isoformat(), revoked=revoked,
+        publication_working_days=int(bureau.procedure["publication_working_days"]),
     )
     files = {
         "final_results.html": render_final_results_html(ctx).encode("utf-8"),
@@ -189,6 +204,11 @@ def _write_final_lists(lifecycle, cycle: Cycle, folder: Path, bureau: Bureau) ->
         "a_list.csv": render_a_list_csv(ctx),
     }
     return _write_files(folder, files)
+
+
+def _revoked(lifecycle, cycle) -> list[Result]:
+    query = select(Result).where(Result.cycle_id == cycle.id, Result.state == "revoked")
+    return list(lifecycle.session.scalars(query))
 
 
 def _write_files(folder: Path, files: dict[str, bytes]) -> list[str]:
@@ -202,18 +222,15 @@ def _write_files(folder: Path, files: dict[str, bytes]) -> list[str]:
 
 
 def _share(lifecycle, year, as_of, outbox, bureau, actor, report) -> None:
-    """第二十条: share published results with the market regulation department; the same content once."""
+    """第二十条: share what was published with the market regulation department; the same content once."""
     cycle = lifecycle.cycle(year)
-    published = lifecycle.current(cycle, "published")
-    if not published:
-        return
     results, revoked = _public_results(lifecycle, cycle)
-    digest = _content_digest(results)
+    digest = _content_digest(results) if len(results) else None
     shares = lifecycle.shares(cycle)
-    if not shares or shares[-1].digest != digest:
+    if digest is not None and digest != _last_digest(lifecycle, cycle):
         report.written += _write_package(lifecycle, cycle, results, revoked, shares, digest, as_of, outbox,
                                          bureau, actor)
-    for result in published:
+    for result in lifecycle.current(cycle, "published"):
         lifecycle.move(result, actor, state="shared", shared_on=as_of)
         report.count("shared")
 
@@ -226,18 +243,19 @@ def _content_digest(results: pd.DataFrame) -> str:
 
 def _write_package(lifecycle, cycle, results, revoked, shares, digest, as_of, outbox, bureau, actor) -> list[str]:
     sequence = len(shares) + 1
-    previous = _package_results(cycle.year, shares[-1].sequence) if shares else None
+    previous, previous_revoked = _package_rows(cycle.year, shares[-1].sequence) if shares else (None, None)
     dates = [r for r in lifecycle.current(cycle) if r.determined_on is not None]
     files = share_package(
         results, year=cycle.year, sequence=sequence, previous=previous, bureau=bureau.settings,
-        generated_at=as_of.isoformat(), determined_on=max(r.determined_on for r in dates),
-        published_on=max(r.published_on or as_of for r in dates), shared_on=as_of, snapshot=cycle.snapshot,
-        index_version=cycle.index_version, revoked=revoked,
+        generated_at=as_of.isoformat(), determined_on=max((r.determined_on for r in dates), default=as_of),
+        published_on=max((r.published_on or as_of for r in dates), default=as_of), shared_on=as_of,
+        snapshot=cycle.snapshot, index_version=cycle.index_version, revoked=revoked,
+        previous_revoked=previous_revoked,
     )
     folder = outbox / f"{cycle.year}-{sequence:03d}"
     written = _write_files(folder, files)
-    _shared_rows_path(cycle.year, sequence).write_text(
-        results.to_json(orient="records", force_ascii=False), encoding="utf-8")
+    kept = {"rows": json.loads(results.to_json(orient="records", force_ascii=False)), "revoked": revoked}
+    _shared_rows_path(cycle.year, sequence).write_text(json.dumps(kept, ensure_ascii=False), encoding="utf-8")
     lifecycle.record_share(cycle, sequence, as_of, str(folder), digest, actor)
     return written
 
@@ -249,9 +267,9 @@ def _shared_rows_path(year: int, sequence: int) -> Path:
     return folder / f"{year}-{sequence:03d}.json"
 
 
-def _package_results(year: int, sequence: int) -> pd.DataFrame:
-    text = _shared_rows_path(year, sequence).read_text(encoding="utf-8")
-    return pd.read_json(io.StringIO(text), orient="records", dtype=False).astype(object).fillna("")
+def _package_rows(year: int, sequence: int) -> tuple[pd.DataFrame, dict[str, str]]:
+    kept = json.loads(_shared_rows_path(year, sequence).read_text(encoding="utf-8"))
+    return pd.DataFrame(kept["rows"]).astype(object).fillna(""), kept["revoked"]
 
 
 def _deadlines(lifecycle, cycle, as_of, calendar, report) -> None:

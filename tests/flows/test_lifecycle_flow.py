@@ -109,3 +109,31 @@ def test_advance_killed_after_determining_and_run_again_ends_like_an_uninterrupt
     assert {s[0] for s in final.values()} == {"shared"}
     assert next(iter(final.values()))[3:] == (date(2026, 3, 1), date(2026, 3, 10), date(2026, 3, 2),
                                               date(2026, 3, 2))
+
+
+def test_R14_a_serious_event_after_publication_revokes_the_grade_and_the_next_advance_publishes_and_shares_it(
+    evaluated, tmp_path
+):
+    from tasks.serious import serious_event
+
+    publicize_flow(year=2025, on=date(2026, 2, 2), out=str(tmp_path / "pub"), db_url=evaluated, by="test")
+    advance(evaluated, date(2026, 3, 2), tmp_path)
+    actor = Actor("test", datetime.now(UTC), "clause 4")
+    summary = serious_event(evaluated, "91140100134455246H", 4, date(2026, 4, 1), date(2026, 4, 3),
+                            "晋市环罚〔2026〕12号", actor)
+    assert (summary["grade"], summary["clause"], summary["revoked"]) == ("D", 4, "A")
+    engine = create_engine(evaluated)
+    with Session(engine) as session:
+        versions = session.scalars(select(models.Result).where(
+            models.Result.institution_id == "91140100134455246H").order_by(models.Result.version)).all()
+        assert [(v.version, v.state, v.grade, v.is_current) for v in versions] == [
+            (1, "revoked", "A", False), (2, "in_publicity", "D", True)]
+        # 2026-04-03 + 15: (Qingming Apr 4–6 off) Apr 7–10, 13–17, 20–24, 27
+        assert versions[1].publicity_last_day == date(2026, 4, 27)
+    engine.dispose()
+    report = advance(evaluated, date(2026, 4, 3), tmp_path)
+    assert any(path.endswith("final_results.html") for path in report["written"])
+    assert count(evaluated, models.SharePackage) == 2
+    html = (tmp_path / "web" / "2025" / "final_results.html").read_text(encoding="utf-8")
+    assert "已撤销" in html
+    assert advance(evaluated, date(2026, 4, 3), tmp_path)["written"] == []
