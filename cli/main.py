@@ -16,7 +16,7 @@ from typing import Annotated
 import typer
 
 from cli.common import BadInput, ByOption, DbOption, DebugOption, parse_day, run_guarded
-from cli.lifecycle import advance, cycle_app, publicize
+from cli.lifecycle import advance, cycle_app, publicize, rescore
 from cli.objections import objection_app, serious_event
 from cli.runtime import no_heartbeat, prepare_prefect
 from cli.workdays import workdays_app
@@ -35,6 +35,7 @@ app.add_typer(objection_app, name="objection")
 app.command("serious-event")(serious_event)
 app.command()(publicize)
 app.command()(advance)
+app.command()(rescore)
 
 @app.command()
 def evaluate(

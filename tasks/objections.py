@@ -13,13 +13,11 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-import pandas as pd
 from sqlalchemy import select
 
 from credit.calendar import WorkCalendar
 from credit.indexsystem import load_index_system
 from credit.lifecycle import LATE, Suspension, Window, admissibility, publicity_window, review_deadline
-from credit.scoring import score
 from reports.lifecycle import render_reply_letter
 from reports.safe import path_inside
 from store.engine import make_engine, migrate, transaction
@@ -31,14 +29,12 @@ from store.models import (
     ObjectionEvidence,
     ObjectionSuspension,
     Result,
-    Snapshot,
 )
 from store.repository import Repository
 from store.settings import get_settings
-from tasks.drop_io import read_snapshot
 from tasks.lifecycle import procedure
 from tasks.render import Bureau
-from tasks.validation import validate_drop
+from tasks.rescore import score_cycle
 
 DECISIONS = ("upheld", "partly_upheld", "rejected")
 FILER_KINDS = ("institution", "public", "organisation")
@@ -224,21 +220,11 @@ def _record_decision(session, lifecycle, objection, on, decision, reason, withdr
     session.flush()
 
 
-def _corrections(session, cycle, institution_id: str) -> tuple[set[str], frozenset[tuple[str, str, str]]]:
-    """Every correction recorded for the institution in the cycle, by every decided objection."""
-    rows = session.scalars(
-        select(ObjectionCorrection).join(Objection, Objection.id == ObjectionCorrection.objection_id)
-        .where(Objection.cycle_id == cycle.id, Objection.institution_id == institution_id)
-    ).all()
-    withdrawn = {r.event_id for r in rows if r.kind == "withdraw_event"}
-    aside = frozenset((institution_id, r.indicator, r.evidence) for r in rows if r.kind == "set_aside")
-    return withdrawn, aside
-
-
 def _rescore(session, lifecycle, cycle, objection, on, reason, actor) -> Result | None:
     """第十九条: the same snapshot plus the corrections; a changed result gets a new version and publicity."""
-    results, findings = rescore_institution(session, cycle, objection.institution_id)
-    changed = Repository(session).change_result(cycle, objection.institution_id, results, findings, by=actor.by,
+    scored = score_cycle(session, cycle, load_index_system(cycle.index_version), objection.institution_id)
+    changed = Repository(session).change_result(cycle, objection.institution_id, scored.results, scored.findings,
+                                                by=actor.by,
                                                 at=actor.at, why=f"objection {objection.id} upheld: {reason}")
     if changed is None:
         return None
@@ -246,28 +232,6 @@ def _rescore(session, lifecycle, cycle, objection, on, reason, actor) -> Result 
     lifecycle.move(changed, actor, state="in_publicity", publicity_on=on, publicity_last_day=window.last_day,
                    change_reason=f"复核异议{objection.id}：{reason}")
     return changed
-
-
-def rescore_institution(session, cycle, institution_id: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """One institution scored again from the cycle's snapshot with its recorded corrections applied."""
-    snapshot = session.get(Snapshot, cycle.snapshot)
-    drop = read_snapshot(Path(snapshot.path))
-    index = load_index_system(cycle.index_version)
-    validated = validate_drop(drop, event_indicators=set(index.event_codes), auto_indicators=set(index.auto_codes),
-                              counties=Bureau.load().counties)
-    withdrawn, aside = _corrections(session, cycle, institution_id)
-    tables = {name: _only(frame, institution_id) for name, frame in validated.tables.items()}
-    events = tables["credit_events"]
-    tables["credit_events"] = events[~events["event_id"].isin(withdrawn).to_numpy(dtype=bool, na_value=False)]
-    scored = score(tables, index, WorkCalendar.load(), cycle.year, cycle.as_of, set_aside=aside)
-    return scored.results, scored.findings
-
-
-def _only(frame: pd.DataFrame, institution_id: str) -> pd.DataFrame:
-    """Every score of an institution depends on its own rows only: the rest of the drop can be left out."""
-    if "institution_id" not in frame:
-        return frame
-    return frame[(frame["institution_id"] == institution_id).to_numpy(dtype=bool, na_value=False)]
 
 
 def _settle_unchanged(lifecycle, cycle, result: Result, actor) -> None:

@@ -6,6 +6,8 @@ import os
 
 import pytest
 
+from tests.support.databases import postgres_schema
+
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 os.environ.setdefault("PREFECT_LOGGING_TO_API_ENABLED", "false")
@@ -31,3 +33,13 @@ def var_dir(tmp_path, monkeypatch):
     get_settings.cache_clear()
     yield tmp_path / "var"
     get_settings.cache_clear()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def db_url(request, tmp_path):
+    """The same test on the embedded SQLite file and on PostgreSQL (a fresh schema)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'credit.db'}"
+        return
+    with postgres_schema() as url:
+        yield url

@@ -16,7 +16,6 @@ from bench.generate import generate_drop
 from credit.scoring import RESULT_COLUMNS
 from flows.annual_evaluation import annual_evaluation
 from store import models
-from tests.support.databases import postgres_schema
 from tests.support.paths import EXAMPLE_DROP, EXAMPLE_EXPECTED
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("prefect")]
@@ -64,15 +63,6 @@ def output_files(out: Path) -> dict[str, bytes]:
         for p in sorted(out.rglob("*"))
         if p.is_file() and "data-docs" not in p.parts
     }
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def db_url(request, tmp_path):
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'credit.db'}"
-        return
-    with postgres_schema() as url:
-        yield url
 
 
 def test_the_example_drop_gives_the_independent_implementations_results_and_findings(tmp_path, var_dir, db_url):

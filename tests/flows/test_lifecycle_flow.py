@@ -17,19 +17,9 @@ from store import models
 from store.engine import transaction
 from store.lifecycle import Actor, Lifecycle
 from tasks import lifecycle as steps
-from tests.support.databases import postgres_schema
 from tests.support.paths import EXAMPLE_DROP
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("prefect")]
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def db_url(request, tmp_path):
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'credit.db'}"
-        return
-    with postgres_schema() as url:
-        yield url
 
 
 @pytest.fixture
@@ -137,3 +127,24 @@ def test_R14_a_serious_event_after_publication_revokes_the_grade_and_the_next_ad
     html = (tmp_path / "web" / "2025" / "final_results.html").read_text(encoding="utf-8")
     assert "已撤销" in html
     assert advance(evaluated, date(2026, 4, 3), tmp_path)["written"] == []
+
+
+def test_R12_rescoring_the_same_snapshot_with_the_same_version_changes_nothing_and_what_if_writes_nothing(
+    evaluated, tmp_path, monkeypatch
+):
+    import tasks.rescore as rescore_module
+    from tests.unit.test_compare import variant
+
+    publicize_flow(year=2025, on=date(2026, 2, 2), out=str(tmp_path / "pub"), db_url=evaluated, by="test")
+    before = states(evaluated)
+    audit_rows = count(evaluated, models.AuditEntry)
+    report = rescore_module.rescore(evaluated, 2025, None, None, date(2026, 2, 5),
+                                    Actor("test", datetime.now(UTC), "rescore"))
+    assert report["changed"] == [] and states(evaluated) == before
+    real_loader = rescore_module.load_index_system
+    monkeypatch.setattr(rescore_module, "load_index_system",
+                        lambda v: variant(10) if v == "jc-test" else real_loader(v))
+    comparison = rescore_module.what_if(evaluated, 2025, None, "jc-test")
+    moved = {row["institution_id"]: (row["from"], row["to"]) for row in comparison["changed"]}
+    assert moved["9114052119529778X6"] == ("A", "B")  # one warning (CX-01) at 10 instead of 5: 90.0 → 85.0
+    assert states(evaluated) == before and count(evaluated, models.AuditEntry) == audit_rows

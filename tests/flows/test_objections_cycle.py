@@ -15,21 +15,11 @@ from flows.lifecycle import advance_flow, publicize_flow
 from store import models
 from store.lifecycle import Actor
 from tasks.objections import Intake, add_objection, decide, suspend
-from tests.support.databases import postgres_schema
 from tests.support.paths import EXAMPLE_DROP
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("prefect")]
 OBJECTED = "91140581173546984A"  # 81.5, B; YW-04 on A2025000000096 is 2 points
 OTHER = "121405241225528314"
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def db_url(request, tmp_path):
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'credit.db'}"
-        return
-    with postgres_schema() as url:
-        yield url
 
 
 def actor() -> Actor:

@@ -1,0 +1,111 @@
+"""Ad-hoc re-scoring and what-if comparisons of index versions (第十五条, R-12), from a cycle's own snapshot."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+from sqlalchemy import select
+
+from credit.calendar import WorkCalendar
+from credit.compare import compare
+from credit.indexsystem import IndexSystem, load_index_system
+from credit.lifecycle import publicity_window
+from credit.scoring import Scored, score
+from store.engine import make_engine, migrate, transaction
+from store.lifecycle import Actor, Lifecycle
+from store.models import Objection, ObjectionCorrection, Snapshot
+from store.repository import Repository
+from tasks.drop_io import read_snapshot
+from tasks.lifecycle import procedure
+from tasks.render import Bureau
+from tasks.validation import validate_drop
+
+STARTED = ("in_publicity", "under_review", "determined", "published", "shared")
+
+
+def score_cycle(session, cycle, index: IndexSystem, institution_id: str | None = None) -> Scored:
+    """The cycle's snapshot scored with `index`, every recorded objection correction applied."""
+    drop = read_snapshot(Path(session.get(Snapshot, cycle.snapshot).path))
+    validated = validate_drop(drop, event_indicators=set(index.event_codes), auto_indicators=set(index.auto_codes),
+                              counties=Bureau.load().counties)
+    tables = dict(validated.tables)
+    if institution_id is not None:
+        tables = {name: _only(frame, institution_id) for name, frame in tables.items()}
+    withdrawn, aside = corrections(session, cycle)
+    events = tables["credit_events"]
+    tables["credit_events"] = events[~events["event_id"].isin(withdrawn).to_numpy(dtype=bool, na_value=False)]
+    return score(tables, index, WorkCalendar.load(), cycle.year, cycle.as_of, set_aside=aside)
+
+
+def _only(frame: pd.DataFrame, institution_id: str) -> pd.DataFrame:
+    """A score depends on the institution's own rows only: the rest of the drop can be left out."""
+    if "institution_id" not in frame:
+        return frame
+    return frame[(frame["institution_id"] == institution_id).to_numpy(dtype=bool, na_value=False)]
+
+
+def corrections(session, cycle, institution_id: str | None = None) -> tuple[set[str], frozenset]:
+    """Events withdrawn and findings set aside by decided objections of the cycle (第十九条)."""
+    query = (select(ObjectionCorrection, Objection.institution_id)
+             .join(Objection, Objection.id == ObjectionCorrection.objection_id)
+             .where(Objection.cycle_id == cycle.id))
+    if institution_id is not None:
+        query = query.where(Objection.institution_id == institution_id)
+    rows = session.execute(query).all()
+    withdrawn = {c.event_id for c, _ in rows if c.kind == "withdraw_event"}
+    aside = frozenset((owner, c.indicator, c.evidence) for c, owner in rows if c.kind == "set_aside")
+    return withdrawn, aside
+
+
+def what_if(db_url: str | None, year: int, base_version: str | None, other_version: str) -> dict:
+    """Two index versions on the same snapshot: grade migrations and who changes, with why. Writes nothing."""
+    engine = make_engine(db_url)
+    migrate(engine)
+    with transaction(engine) as session:
+        cycle = Lifecycle(session).cycle(year)
+        base = load_index_system(base_version or cycle.index_version)
+        migrations, changed = compare(score_cycle(session, cycle, base),
+                                      score_cycle(session, cycle, load_index_system(other_version)))
+        session.rollback()
+    engine.dispose()
+    return {"year": year, "base": base.version, "other": other_version,
+            "migrations": migrations.to_dict("records"), "changed": changed.to_dict("records")}
+
+
+def rescore(db_url: str | None, year: int, institution_id: str | None, index_version: str | None, on: date,
+            actor: Actor) -> dict:
+    """Re-score from the snapshot; a changed result gets a new version, publicised again if publicity began."""
+    engine = make_engine(db_url)
+    migrate(engine)
+    with transaction(engine) as session:
+        lifecycle = Lifecycle(session)
+        cycle = lifecycle.cycle(year)
+        index = load_index_system(index_version or cycle.index_version)
+        scored = score_cycle(session, cycle, index, institution_id)
+        changed = _apply(session, lifecycle, cycle, scored, on, actor, index.version)
+        lifecycle.set_stage(cycle, actor)
+    engine.dispose()
+    return {"year": year, "index_version": index.version, "changed": changed}
+
+
+def _apply(session, lifecycle, cycle, scored: Scored, on: date, actor: Actor, version: str) -> list[str]:
+    repository = Repository(session)
+    states = {r.institution_id: r.state for r in lifecycle.current(cycle)}
+    changed = []
+    for institution_id in scored.results["institution_id"]:
+        if institution_id not in states:
+            continue
+        rows = scored.results[scored.results["institution_id"] == institution_id]
+        found = scored.findings[scored.findings["institution_id"] == institution_id]
+        new = repository.change_result(cycle, institution_id, rows, found, by=actor.by, at=actor.at,
+                                       why=f"re-scored with {version}")
+        if new is None:
+            continue
+        changed.append(institution_id)
+        if states[institution_id] in STARTED:
+            window = publicity_window(WorkCalendar.load(), on, procedure(Bureau.load()))
+            lifecycle.move(new, actor, state="in_publicity", publicity_on=on, publicity_last_day=window.last_day,
+                           change_reason=f"重新评价（{version}）")
+    return changed
