@@ -37,7 +37,8 @@ def publicize(
 def advance(
     as_of: Annotated[str | None, typer.Option("--as-of", help="Run date (default: today in Asia/Shanghai)")] = None,
     outbox: Annotated[Path | None, typer.Option("--outbox", help="Share packages for market regulation")] = None,
-    site: Annotated[Path | None, typer.Option("--site", help="Where published lists are written")] = None,
+    site: Annotated[Path | None, typer.Option("--site", help="Static website folder to rebuild")] = None,
+    published: Annotated[Path | None, typer.Option("--published", help="Where final lists are written")] = None,
     db: DbOption = None, by: ByOption = None, debug: DebugOption = False,
 ) -> None:
     """The daily step: close windows, determine, publish, share; idempotent for a given day."""
@@ -47,8 +48,9 @@ def advance(
 
         with no_heartbeat():
             report = advance_flow(as_of=parse_day(as_of, "--as-of") if as_of else today(),
-                                  outbox=str(outbox) if outbox else None, publish_dir=str(site) if site else None,
-                                  db_url=db, by=by or getpass.getuser())
+                                  outbox=str(outbox) if outbox else None,
+                                  publish_dir=str(published) if published else None, db_url=db,
+                                  by=by or getpass.getuser(), site=str(site) if site else None)
         moved = ", ".join(f"{n} {s}" for s, n in report["moved"].items()) or "nothing to move"
         typer.echo(f"advance {report['as_of']}: {moved}; {len(report['written'])} files written")
         for item in report["overdue"]:

@@ -19,6 +19,7 @@ from cli.common import BadInput, ByOption, DbOption, DebugOption, parse_day, run
 from cli.lifecycle import advance, cycle_app, publicize, rescore
 from cli.objections import objection_app, serious_event
 from cli.runtime import no_heartbeat, prepare_prefect
+from cli.site import site_app
 from cli.workdays import workdays_app
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -33,6 +34,7 @@ app.add_typer(workdays_app, name="workdays")
 app.add_typer(cycle_app, name="cycle")
 app.add_typer(objection_app, name="objection")
 app.command("serious-event")(serious_event)
+app.add_typer(site_app, name="site")
 app.command()(publicize)
 app.command()(advance)
 app.command()(rescore)

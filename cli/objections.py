@@ -49,6 +49,25 @@ def add(
     run_guarded(action, debug)
 
 
+@objection_app.command("import")
+def import_file(
+    year: Annotated[int, typer.Option("--year")],
+    drop: Annotated[Path, typer.Option("--drop", help="Drop folder holding objections.csv")],
+    db: DbOption = None, by: ByOption = None, debug: DebugOption = False,
+) -> None:
+    """Record the written objections of a drop's objections.csv (each once, by objection_id)."""
+    def action() -> None:
+        from tasks.objections import import_objections
+
+        report = import_objections(db, year, drop, _actor(by, "objections.csv (第十九条)"), _letters())
+        for summary in report["recorded"]:
+            _print(summary)
+        for row in report["quarantined"]:
+            typer.echo(f"{row['file']} row {row['row']}, {row['column']}: {row['reason']}", err=True)
+
+    run_guarded(action, debug)
+
+
 @objection_app.command("suspend")
 def suspend(
     objection_id: Annotated[str, typer.Argument(help="Objection id")],

@@ -6,6 +6,7 @@ process, no server to run. With PREFECT_API_URL set (a real server), nothing her
 
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 
@@ -13,7 +14,8 @@ from store.settings import get_settings
 
 QUIET = {
     "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-    "PREFECT_LOGGING_LEVEL": "WARNING",
+    # The command prints its own one-line error (CLI.md: no traceback unless --debug).
+    "PREFECT_LOGGING_LEVEL": "CRITICAL",
     "PREFECT_LOGGING_TO_API_ENABLED": "false",
     "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120",
     "PREFECT_UI_ENABLED": "false",
@@ -24,6 +26,7 @@ def prepare_prefect() -> None:
     """Quiet, isolated Prefect state under var/prefect unless the operator configured Prefect already."""
     for key, value in QUIET.items():
         os.environ.setdefault(key, value)
+    logging.getLogger("great_expectations").setLevel(logging.WARNING)
     if "PREFECT_API_URL" not in os.environ:
         home = Path(get_settings().var_dir) / "prefect"
         home.mkdir(parents=True, exist_ok=True)

@@ -28,12 +28,12 @@ def publicize_flow(year: int, on: date, out: str | None = None, db_url: str | No
 
 @flow(name="advance", validate_parameters=True)
 def advance_flow(as_of: date | None = None, outbox: str | None = None, publish_dir: str | None = None,
-                 db_url: str | None = None, by: str | None = None) -> dict:
+                 db_url: str | None = None, by: str | None = None, site: str | None = None) -> dict:
     """The daily step: closes windows, determines, publishes, shares; idempotent for a given day."""
     as_of = as_of or datetime.now(SHANGHAI).date()  # the edge: nothing below reads the clock
     var = get_settings().var_dir
     actor = Actor(by or getpass.getuser(), datetime.now(UTC), f"advance as of {as_of.isoformat()}")
     report = advance_task(db_url, as_of, Path(publish_dir) if publish_dir else var / "published",
-                          Path(outbox) if outbox else var / "outbox", actor)
+                          Path(outbox) if outbox else var / "outbox", actor, Path(site) if site else None)
     return {"as_of": as_of.isoformat(), "moved": report.moved, "written": report.written, "due": report.due,
             "overdue": report.overdue}

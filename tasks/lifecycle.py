@@ -95,8 +95,9 @@ def _write_publicity(out, results, year, window, bureau, snapshot, index_version
     path_inside(out, "publicity.xlsx").write_bytes(render_publicity_xlsx(ctx))
 
 
-def advance(db_url: str | None, as_of: date, publish_dir: Path, outbox: Path, actor: Actor) -> AdvanceReport:
-    """The daily step: close windows and determine, publish, share; list what is due or overdue."""
+def advance(db_url: str | None, as_of: date, publish_dir: Path, outbox: Path, actor: Actor,
+            site: Path | None = None) -> AdvanceReport:
+    """The daily step: close windows and determine, publish, share; rebuild the site when something was published."""
     report = AdvanceReport(as_of)
     engine = _engine(db_url)
     bureau, calendar = Bureau.load(), WorkCalendar.load()
@@ -114,6 +115,11 @@ def advance(db_url: str | None, as_of: date, publish_dir: Path, outbox: Path, ac
             lifecycle.set_stage(lifecycle.cycle(year), actor)
             _deadlines(lifecycle, lifecycle.cycle(year), as_of, calendar, report)
     engine.dispose()
+    if site is not None and report.written:
+        from tasks.site import build_site_folder
+
+        build_site_folder(site, as_of=as_of, db_url=db_url)
+        report.written.append(str(site))
     return report
 
 

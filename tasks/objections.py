@@ -278,3 +278,29 @@ def _write_letter(folder: Path, objection_id: str, html: str) -> Path:
     path = path_inside(folder, f"{objection_id}.html")
     path.write_text(html, encoding="utf-8")
     return path
+
+
+def import_objections(db_url: str | None, year: int, drop_path: Path, actor: Actor, letters: Path) -> dict:
+    """objections.csv of a drop: each valid row recorded once (by its objection_id), bad rows reported."""
+    from tasks.drop_io import read_drop
+    from tasks.validation import validate_drop
+
+    drop = read_drop(drop_path)
+    if "objections" not in drop.tables:
+        raise ObjectionError(f"{drop_path}: the drop has no objections.csv")
+    index = load_index_system("jc-2024.1")
+    validated = validate_drop(drop, event_indicators=set(index.event_codes), auto_indicators=set(index.auto_codes),
+                              counties=Bureau.load().counties)
+    recorded = [add_objection(db_url, _intake(year, row), actor, letters)
+                for row in validated.tables["objections"].to_dict("records")]
+    quarantined = validated.quarantine[validated.quarantine["table"] == "objections"]
+    return {"recorded": recorded, "quarantined": quarantined.to_dict("records")}
+
+
+def _intake(year: int, row: dict) -> Intake:
+    received = row["received_on"]
+    return Intake(
+        year=year, institution_id=str(row["institution_id"]), received_on=received.date(),
+        filer_kind=str(row["filer_kind"]), filer_name=str(row["filer_name"] or ""), claim=str(row["claim"] or ""),
+        has_evidence=str(row["has_evidence"]).lower() == "true", objection_id=str(row["objection_id"]),
+    )

@@ -70,3 +70,10 @@ def test_a_successful_run_prints_counts_and_where_the_outputs_are(drop, tmp_path
     assert result.exit_code == 0, result.stderr
     assert "activities.csv: read 906, accepted 906, quarantined 0" in result.stdout
     assert f"outputs in {(tmp_path / 'out').resolve()}" in result.stdout
+
+
+def test_a_deadline_needing_a_year_without_calendar_exits_2_naming_the_year_and_the_file(tmp_path, var_dir):
+    result = invoke("publicize", "--year", "2025", "--on", "2026-12-15", "--db", f"sqlite:///{tmp_path / 'c.db'}")
+    assert result.exit_code == 2
+    assert "2027" in result.stderr and "rules/calendar/overrides.yaml" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -49,7 +49,7 @@ def count(db_url: str, model) -> int:
 
 def advance(db_url: str, day: date, tmp_path: Path) -> dict:
     return advance_flow(as_of=day, outbox=str(tmp_path / "outbox"), publish_dir=str(tmp_path / "web"),
-                        db_url=db_url, by="test")
+                        db_url=db_url, by="test", site=str(tmp_path / "site"))
 
 
 def test_R15_publicity_before_spring_festival_closes_on_the_make_up_saturday(evaluated, tmp_path):
@@ -80,6 +80,7 @@ def test_R17_advance_determines_publishes_and_shares_once_and_a_second_run_chang
     for entry in manifest["files"]:
         assert hashlib.sha256((package / entry["name"]).read_bytes()).hexdigest() == entry["sha256"]
     assert (tmp_path / "web" / "2025" / "final_results.html").is_file()
+    assert "2025" in (tmp_path / "site" / "index.html").read_text(encoding="utf-8")  # advance rebuilt the site
 
 
 def test_advance_killed_after_determining_and_run_again_ends_like_an_uninterrupted_run(evaluated, tmp_path):

@@ -1,0 +1,22 @@
+"""The bureau's website (第十八、二十、二十一条): build the static site from the store, one task."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from prefect import flow
+
+from tasks.site import build_site_task
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+@flow(name="site-build", log_prints=False, validate_parameters=True)
+def site_build(out: str, as_of: date | None = None, db_url: str | None = None) -> dict:
+    """Write the website as of `as_of` (default: today in China) into `out`; returns what was written."""
+    as_of = as_of or datetime.now(SHANGHAI).date()  # the edge: nothing below reads the clock
+    report = build_site_task(Path(out), as_of=as_of, db_url=db_url)
+    return {"out": str(report.out), "as_of": report.as_of.isoformat(), "files": report.files,
+            "removed": report.removed}
