@@ -54,7 +54,7 @@ def advance(
         moved = ", ".join(f"{n} {s}" for s, n in report["moved"].items()) or "nothing to move"
         typer.echo(f"advance {report['as_of']}: {moved}; {len(report['written'])} files written")
         for item in report["overdue"]:
-            typer.echo(f"  OVERDUE {item['institution_id']}: {item['deadline']} {item['date']}", err=True)
+            typer.echo(f"  OVERDUE {item['institution_id']}: {item['what']} {item['date']}", err=True)
 
     run_guarded(action, debug)
 

@@ -137,10 +137,16 @@ def serious_event(
 ) -> None:
     """第十七条 in real time: D at once, revocation of a published grade, change publicity."""
     def action() -> None:
-        from tasks.serious import serious_event as record
+        from cli.runtime import no_heartbeat, prepare_prefect
 
-        summary = record(db, institution, clause, parse_day(decided, "--decided"), parse_day(verified, "--verified"),
-                         document, _actor(by, f"第十七条第{clause}项 {document}"), year=year)
+        prepare_prefect()
+        from flows.serious_event import serious_event_flow
+
+        with no_heartbeat():
+            summary = serious_event_flow(institution=institution, clause=clause,
+                                         decided=parse_day(decided, "--decided"),
+                                         verified=parse_day(verified, "--verified"), document=document, year=year,
+                                         db_url=db, by=by or getpass.getuser())
         if not summary["changed"]:
             typer.echo(f"{institution}: already D under clause {summary['clause']}; nothing changed")
             return

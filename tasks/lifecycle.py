@@ -41,6 +41,7 @@ from store.models import Cycle, Result
 from store.repository import Repository
 from store.settings import get_settings
 from tasks.render import Bureau
+from tasks.status import cycle_status
 
 PUBLIC_STATES = ("published", "shared", "revoked")
 
@@ -113,8 +114,11 @@ def advance(db_url: str | None, as_of: date, publish_dir: Path, outbox: Path, ac
         with transaction(engine) as session:
             lifecycle = Lifecycle(session)
             lifecycle.set_stage(lifecycle.cycle(year), actor)
-            _deadlines(lifecycle, lifecycle.cycle(year), as_of, calendar, report)
     engine.dispose()
+    for year in years:  # objection reviews and publication near or past their limits (cycle status)
+        status = cycle_status(db_url, year, as_of)
+        report.due += [{"year": year, **item} for item in status["deadlines"]]
+        report.overdue += [{"year": year, **item} for item in status["overdue"]]
     if site is not None and report.written:
         from tasks.site import build_site_folder
 
@@ -276,19 +280,6 @@ def _shared_rows_path(year: int, sequence: int) -> Path:
 def _package_rows(year: int, sequence: int) -> tuple[pd.DataFrame, dict[str, str]]:
     kept = json.loads(_shared_rows_path(year, sequence).read_text(encoding="utf-8"))
     return pd.DataFrame(kept["rows"]).astype(object).fillna(""), kept["revoked"]
-
-
-def _deadlines(lifecycle, cycle, as_of, calendar, report) -> None:
-    """Open deadlines with working days left, and what is overdue (never hidden, R-17)."""
-    for result in lifecycle.current(cycle):
-        entry = {"year": cycle.year, "institution_id": result.institution_id, "state": result.state}
-        if result.state in ("in_publicity", "under_review") and result.publicity_last_day:
-            left = calendar.working_days_between(as_of, result.publicity_last_day)
-            report.due.append({**entry, "deadline": "publicity_last_day",
-                               "date": result.publicity_last_day.isoformat(), "working_days_left": left})
-        if result.publish_by and result.published_on and result.published_on > result.publish_by:
-            report.overdue.append({**entry, "deadline": "publish_by", "date": result.publish_by.isoformat(),
-                                   "done_on": result.published_on.isoformat()})
 
 
 publicize_task = task(name="publicize", cache_policy=NO_CACHE)(publicize)
