@@ -18,6 +18,7 @@ import typer
 from cli.common import BadInput, ByOption, DbOption, DebugOption, parse_day, run_guarded
 from cli.lifecycle import advance, cycle_app, publicize, rescore
 from cli.objections import objection_app, serious_event
+from cli.plan import inspectors_app, plan
 from cli.runtime import no_heartbeat, prepare_prefect
 from cli.site import site_app
 from cli.workdays import workdays_app
@@ -38,6 +39,8 @@ app.add_typer(site_app, name="site")
 app.command()(publicize)
 app.command()(advance)
 app.command()(rescore)
+app.command()(plan)
+app.add_typer(inspectors_app, name="inspectors")
 
 @app.command()
 def evaluate(

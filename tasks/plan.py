@@ -1,0 +1,247 @@
+"""The 第二十二条 inspection plan of year Y from the determined results of cycle Y−1, and the inspector roster.
+
+R-19: the sample per grade and the 双随机 inspector draw are credit/sampling.py's (pure, reproducible from
+the seed); here they are fed from the store and the cycle's own snapshot, and the plan is written as
+plan.csv, plan_inspectors.csv, plan.html and plan.xlsx. The same seed gives the same bytes: nothing here
+reads the clock.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from prefect import task
+from prefect.cache_policies import NO_CACHE
+from sqlalchemy import select
+
+from credit.detectors import Period
+from credit.frames import day, days, equals
+from credit.indexsystem import load_index_system
+from credit.sampling import ROSTER_COLUMNS, SamplingRules, draw_inspectors, load_sampling_rules, plan
+from reports.plan import (
+    plan_context,
+    render_plan_csv,
+    render_plan_html,
+    render_plan_inspectors_csv,
+    render_plan_xlsx,
+)
+from reports.safe import path_inside
+from store.engine import make_engine, migrate, transaction
+from store.lifecycle import Actor, Lifecycle
+from store.models import Inspector, Result, Snapshot
+from store.repository import Repository
+from tasks.drop_io import read_snapshot
+from tasks.render import Bureau
+from tasks.rescore import corrections
+from tasks.validation import validate_drop
+
+DETERMINED = ("determined", "published", "shared")  # 第二十条: results the plan may rest on
+PLAN_FILES = ("plan.csv", "plan_inspectors.csv", "plan.html", "plan.xlsx")
+ID_LENGTH = 32  # inspectors.inspector_id and inspectors.county are String(32)
+TRUE_WORDS = {"", "true", "1", "yes", "y", "是"}
+FALSE_WORDS = {"false", "0", "no", "n", "否"}
+
+
+class CycleNotDeterminedError(LookupError):
+    """The previous cycle's results are not determined yet: there is nothing to plan from (第二十条)."""
+
+
+class RosterError(ValueError):
+    """A roster file that cannot be imported; the message names the file, row and column."""
+
+
+@dataclass(frozen=True)
+class Source:
+    """What the plan rests on: the determined results of cycle Y−1 and its verified complaints."""
+
+    year: int
+    stage: str
+    snapshot: str
+    results: pd.DataFrame  # institution_id, name, county, status, grade (current versions)
+    complaints: pd.DataFrame  # institution_id, county, event_id (verified JY-02 events of the period)
+    names: dict[str, str]  # institution_id → name, for the internal HTML/XLSX only
+
+
+# ------------------------------------------------------------------------------------------- roster
+
+def read_roster(csv_path: Path) -> pd.DataFrame:
+    """The roster CSV (inspector_id, name, unit[, county][, active]) checked row by row."""
+    path = Path(csv_path)
+    if not path.is_file():
+        raise RosterError(f"--file {path}: no such file")
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise RosterError(f"{path.name}: cannot be read as a UTF-8 CSV ({exc})") from None
+    frame.columns = [str(c).strip() for c in frame.columns]
+    missing = [c for c in ("inspector_id", "name", "unit") if c not in frame.columns]
+    if missing:
+        raise RosterError(f"{path.name}: missing column(s) {', '.join(missing)}")
+    frame = frame.assign(**{c: "" for c in ("county", "active") if c not in frame.columns})
+    frame = frame[[*ROSTER_COLUMNS, "active"]].apply(lambda column: column.str.strip())
+    seen: set[str] = set()
+    for row, record in zip(range(2, len(frame) + 2), frame.to_dict("records"), strict=True):
+        where = f"{path.name} row {row}"
+        for column in ("inspector_id", "name", "unit"):
+            if not record[column]:
+                raise RosterError(f"{where}, column {column}: empty")
+        for column in ("inspector_id", "county"):
+            if len(record[column]) > ID_LENGTH:
+                raise RosterError(f"{where}, column {column}: longer than {ID_LENGTH} characters")
+        if record["inspector_id"] in seen:
+            raise RosterError(f"{where}, column inspector_id: {record['inspector_id']} appears more than once")
+        seen.add(record["inspector_id"])
+        if record["active"].lower() not in TRUE_WORDS | FALSE_WORDS:
+            raise RosterError(f"{where}, column active: {record['active']!r} is not true or false")
+    frame["active"] = frame["active"].str.lower().isin(TRUE_WORDS)
+    return frame.reset_index(drop=True)
+
+
+def import_roster(db_url: str | None, csv_path: Path, actor: Actor) -> dict:
+    """Upsert the inspectors of a roster CSV by inspector_id; one audit row per new or changed one (R-21)."""
+    roster = read_roster(csv_path)
+    engine = _engine(db_url)
+    counts = {"new": 0, "changed": 0, "unchanged": 0}
+    with transaction(engine) as session:
+        repository = Repository(session)
+        for record in roster.to_dict("records"):
+            values = {"name": record["name"], "unit": record["unit"], "county": record["county"] or None,
+                      "active": bool(record["active"])}
+            stored = session.get(Inspector, record["inspector_id"])
+            if stored is None:
+                session.add(Inspector(inspector_id=record["inspector_id"], **values))
+                repository.audit("inspector", record["inspector_id"], "created", actor.why, actor.by, actor.at,
+                                 None, values)
+                counts["new"] += 1
+                continue
+            before = {k: getattr(stored, k) for k in values}
+            if before == values:
+                counts["unchanged"] += 1
+                continue
+            changed = [k for k in values if before[k] != values[k]]
+            for key in changed:
+                setattr(stored, key, values[key])
+            repository.audit("inspector", record["inspector_id"], "changed", actor.why, actor.by, actor.at,
+                             {k: before[k] for k in changed}, {k: values[k] for k in changed})
+            counts["changed"] += 1
+    engine.dispose()
+    return {"file": str(csv_path), "inspectors": len(roster), **counts}
+
+
+def active_roster(session) -> pd.DataFrame:
+    """The active inspectors, by inspector_id, as credit.sampling reads a roster."""
+    query = select(Inspector).where(Inspector.active.is_(True)).order_by(Inspector.inspector_id)
+    rows = [{"inspector_id": i.inspector_id, "name": i.name, "unit": i.unit, "county": i.county or ""}
+            for i in session.scalars(query)]
+    return pd.DataFrame(rows, columns=ROSTER_COLUMNS, dtype="string")
+
+
+# --------------------------------------------------------------------------------------------- plan
+
+def load_source(session, year: int, rules: SamplingRules) -> Source:
+    """The determined results of cycle `year` and its verified complaints (第二十条, 第二十二条).
+
+    A result counts when its current version is determined, published or shared; a grade revoked under
+    第十七条 counts by its current (D) version whatever its state. Anything else is refused.
+    """
+    lifecycle = Lifecycle(session)
+    cycle = lifecycle.cycle(year)
+    current = Repository(session).current_results(year)
+    revoked = set(session.scalars(select(Result.institution_id).where(
+        Result.cycle_id == cycle.id, Result.state == "revoked")))
+    waiting = current[~current["state"].isin(DETERMINED) & ~current["institution_id"].isin(revoked)]
+    if current.empty or len(waiting):
+        example = (f"; e.g. {waiting['institution_id'].iloc[0]} is {waiting['state'].iloc[0]}"
+                   if len(waiting) else "")
+        raise CycleNotDeterminedError(
+            f"cycle {year} is at stage {cycle.stage!r}: {len(waiting)} of {len(current)} results are not "
+            f"determined yet{example}. The {year + 1} plan (第二十二条) rests on the determined results of "
+            f"cycle {year}: publicize and advance it first (`credit publicize`, `credit advance`)")
+    events, registry = _cycle_events(session, cycle)
+    complaints = verified_complaints(events, rules.complaint_indicator, Period.for_year(cycle.year, cycle.as_of))
+    county = dict(zip(registry["institution_id"], registry["county"].fillna(""), strict=True))
+    complaints = complaints.assign(county=[county.get(i, "") for i in complaints["institution_id"]])
+    names = dict(zip(registry["institution_id"], registry["name"].fillna(""), strict=True))
+    names |= dict(zip(current["institution_id"], current["name"], strict=True))
+    results = current[["institution_id", "name", "county", "status", "grade"]].reset_index(drop=True)
+    return Source(year=year, stage=cycle.stage, snapshot=cycle.snapshot, results=results, complaints=complaints,
+                  names={k: str(v) for k, v in names.items()})
+
+
+def _cycle_events(session, cycle) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The cycle's credit events (objection withdrawals applied) and registry, read as score_cycle reads them."""
+    index = load_index_system(cycle.index_version)
+    drop = read_snapshot(Path(session.get(Snapshot, cycle.snapshot).path))
+    validated = validate_drop(drop, event_indicators=set(index.event_codes), auto_indicators=set(index.auto_codes),
+                              counties=Bureau.load().counties)
+    withdrawn, _ = corrections(session, cycle)
+    events = validated.tables["credit_events"]
+    events = events[~events["event_id"].isin(withdrawn).to_numpy(dtype=bool, na_value=False)]
+    registry = validated.tables["institutions"].drop_duplicates("institution_id")
+    return events, registry[["institution_id", "name", "county"]]
+
+
+def verified_complaints(events: pd.DataFrame, indicator: str, period: Period) -> pd.DataFrame:
+    """Verified complaint events (第十三条): verified, verified on or before as_of, decided in the period."""
+    verified_on, decided = days(events["verified_on"]), days(events["decided_on"])
+    keep = equals(events["indicator"], indicator) & equals(events["verified"], "true")
+    keep &= ~np.isnat(verified_on) & (verified_on <= day(period.as_of))
+    keep &= (decided >= day(period.start)) & (decided <= day(period.end))
+    chosen = events[keep]
+    return pd.DataFrame({"institution_id": chosen["institution_id"].astype("string").to_numpy(),
+                         "event_id": chosen["event_id"].astype("string").to_numpy()})
+
+
+def make_plan(db_url: str | None, year: int, seed: str, out: Path, rules_version: str = "jc-2024.1") -> dict:
+    """Write the year's inspection plan (第二十二条; R-19) to `out`; the same seed gives the same bytes."""
+    rules = load_sampling_rules(rules_version)
+    bureau = Bureau.load()
+    engine = _engine(db_url)
+    with transaction(engine) as session:
+        source = load_source(session, year - 1, rules)
+        roster = active_roster(session)
+    engine.dispose()
+
+    drawn = plan(source.results, source.complaints, rules, seed)
+    teams = None
+    if len(roster):
+        teams = draw_inspectors(drawn.rows, roster, seed, team_size=rules.inspectors_per_inspection)
+    ctx = plan_context(drawn.rows, drawn.counts, teams, year=year, source_year=source.year, seed=seed, rules=rules,
+                       names=source.names, bureau=bureau.settings, snapshot=source.snapshot)
+    files = {
+        "plan.csv": render_plan_csv(drawn.rows),
+        "plan_inspectors.csv": render_plan_inspectors_csv(teams, team_size=rules.inspectors_per_inspection),
+        "plan.html": render_plan_html(ctx).encode("utf-8"),
+        "plan.xlsx": render_plan_xlsx(ctx),
+    }
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, data in files.items():
+        path = path_inside(out, name)
+        path.write_bytes(data)
+        written.append(str(path))
+    selected = {str(r["grade"]): int(r["selected"]) for r in drawn.counts.to_dict("records")}
+    return {
+        "year": year, "source_year": source.year, "seed": seed, "rules_version": rules.version,
+        "snapshot": source.snapshot, "institutions": len(drawn.rows),
+        "inspections": int(drawn.rows["inspections"].sum()), "selected": selected,
+        "complaints": int(source.complaints["institution_id"].nunique()),
+        "inspectors": len(roster), "teams": 0 if teams is None else len(teams),
+        "warning": None if teams is not None else "the inspector roster is empty: the plan has no inspectors; "
+                                                  "import one with `credit inspectors import --file CSV`",
+        "written": written,
+    }
+
+
+def _engine(db_url: str | None):
+    engine = make_engine(db_url)
+    migrate(engine)
+    return engine
+
+
+make_plan_task = task(name="make_plan", cache_policy=NO_CACHE)(make_plan)
+import_roster_task = task(name="import_roster", cache_policy=NO_CACHE)(import_roster)
