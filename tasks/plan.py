@@ -31,12 +31,10 @@ from reports.plan import (
 from reports.safe import path_inside
 from store.engine import make_engine, migrate, transaction
 from store.lifecycle import Actor, Lifecycle
-from store.models import Inspector, Result, Snapshot
+from store.models import Inspector, Result
 from store.repository import Repository
-from tasks.drop_io import read_snapshot
 from tasks.render import Bureau
-from tasks.rescore import corrections
-from tasks.validation import validate_drop
+from tasks.rescore import corrected_tables
 
 DETERMINED = ("determined", "published", "shared")  # 第二十条: results the plan may rest on
 PLAN_FILES = ("plan.csv", "plan_inspectors.csv", "plan.html", "plan.xlsx")
@@ -172,16 +170,10 @@ def load_source(session, year: int, rules: SamplingRules) -> Source:
 
 
 def _cycle_events(session, cycle) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The cycle's credit events (objection withdrawals applied) and registry, read as score_cycle reads them."""
-    index = load_index_system(cycle.index_version)
-    drop = read_snapshot(Path(session.get(Snapshot, cycle.snapshot).path))
-    validated = validate_drop(drop, event_indicators=set(index.event_codes), auto_indicators=set(index.auto_codes),
-                              counties=Bureau.load().counties)
-    withdrawn, _ = corrections(session, cycle)
-    events = validated.tables["credit_events"]
-    events = events[~events["event_id"].isin(withdrawn).to_numpy(dtype=bool, na_value=False)]
-    registry = validated.tables["institutions"].drop_duplicates("institution_id")
-    return events, registry[["institution_id", "name", "county"]]
+    """The cycle's credit events (objection withdrawals applied) and registry, as scoring reads them."""
+    tables = corrected_tables(session, cycle, load_index_system(cycle.index_version))
+    registry = tables["institutions"].drop_duplicates("institution_id")
+    return tables["credit_events"], registry[["institution_id", "name", "county"]]
 
 
 def verified_complaints(events: pd.DataFrame, indicator: str, period: Period) -> pd.DataFrame:

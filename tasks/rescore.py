@@ -25,17 +25,24 @@ from tasks.validation import validate_drop
 STARTED = ("in_publicity", "under_review", "determined", "published", "shared")
 
 
-def score_cycle(session, cycle, index: IndexSystem, institution_id: str | None = None) -> Scored:
-    """The cycle's snapshot scored with `index`, every recorded objection correction applied."""
+def corrected_tables(session, cycle, index: IndexSystem) -> dict[str, pd.DataFrame]:
+    """The cycle's snapshot, validated, with the events withdrawn by decided objections left out (第十九条)."""
     drop = read_snapshot(Path(session.get(Snapshot, cycle.snapshot).path))
     validated = validate_drop(drop, event_indicators=set(index.event_codes), auto_indicators=set(index.auto_codes),
                               counties=Bureau.load().counties)
     tables = dict(validated.tables)
-    if institution_id is not None:
-        tables = {name: _only(frame, institution_id) for name, frame in tables.items()}
-    withdrawn, aside = corrections(session, cycle)
+    withdrawn, _ = corrections(session, cycle)
     events = tables["credit_events"]
     tables["credit_events"] = events[~events["event_id"].isin(withdrawn).to_numpy(dtype=bool, na_value=False)]
+    return tables
+
+
+def score_cycle(session, cycle, index: IndexSystem, institution_id: str | None = None) -> Scored:
+    """The cycle's snapshot scored with `index`, every recorded objection correction applied."""
+    tables = corrected_tables(session, cycle, index)
+    if institution_id is not None:
+        tables = {name: _only(frame, institution_id) for name, frame in tables.items()}
+    _, aside = corrections(session, cycle)
     return score(tables, index, WorkCalendar.load(), cycle.year, cycle.as_of, set_aside=aside)
 
 

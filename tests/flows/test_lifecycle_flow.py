@@ -19,7 +19,7 @@ from store.lifecycle import Actor, Lifecycle
 from tasks import lifecycle as steps
 from tests.support.paths import EXAMPLE_DROP
 
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("prefect")]
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("prefect-lifecycle")]
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from store.lifecycle import Actor
 from tasks.objections import Intake, add_objection, decide, suspend
 from tests.support.paths import EXAMPLE_DROP
 
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("prefect")]
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("prefect-lifecycle")]
 OBJECTED = "91140581173546984A"  # 81.5, B; YW-04 on A2025000000096 is 2 points
 OTHER = "121405241225528314"
 

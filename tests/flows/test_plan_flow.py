@@ -21,7 +21,7 @@ from store.engine import make_engine, transaction
 from store.repository import Repository
 from tests.support.paths import ROOT
 
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("prefect")]
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("prefect-lifecycle")]
 
 SAMPLE_DROP = ROOT / "data" / "sample-drop"
 RULES = ROOT / "rules" / "sampling" / "jc-2024.1.yaml"
