@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import traceback
 from collections.abc import Callable
 from datetime import date, datetime
@@ -9,6 +10,9 @@ from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 import typer
+
+# Great Expectations announces its temporary folders at INFO: not news for an officer at a terminal.
+logging.getLogger("great_expectations").setLevel(logging.WARNING)
 
 DbOption = Annotated[str | None, typer.Option("--db", help="Database URL (default: the embedded SQLite file)")]
 DebugOption = Annotated[bool, typer.Option("--debug", help="Show tracebacks")]

@@ -138,3 +138,19 @@ def _migrations(report: dict) -> str:
                         f"{row['score_from']} → {row['score_to']}", row["why"])
     console.print(changed)
     return console.export_text()
+
+
+def registry_changes(
+    year: Annotated[int, typer.Option("--year", help="Cycle whose drop is checked")],
+    out: Annotated[Path, typer.Option("--out", help="Folder for registry_changes.csv")],
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Day to count from (default today)")] = None,
+    db: DbOption = None, debug: DebugOption = False,
+) -> None:
+    """第六条: registry changes filed after their one-month deadline, or not at all, by county."""
+    def action() -> None:
+        from tasks.registry import registry_changes as run
+
+        path = run(db, year, parse_day(as_of, "--as-of") if as_of else today(), out)
+        typer.echo(f"written {path}")
+
+    run_guarded(action, debug)

@@ -16,7 +16,7 @@ from typing import Annotated
 import typer
 
 from cli.common import BadInput, ByOption, DbOption, DebugOption, parse_day, run_guarded
-from cli.lifecycle import advance, cycle_app, publicize, rescore
+from cli.lifecycle import advance, cycle_app, publicize, registry_changes, rescore
 from cli.objections import objection_app, serious_event
 from cli.plan import inspectors_app, plan
 from cli.runtime import no_heartbeat, prepare_prefect
@@ -39,6 +39,7 @@ app.add_typer(site_app, name="site")
 app.command()(publicize)
 app.command()(advance)
 app.command()(rescore)
+app.command("registry-changes")(registry_changes)
 app.command()(plan)
 app.add_typer(inspectors_app, name="inspectors")
 
