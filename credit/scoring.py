@@ -118,7 +118,7 @@ def _most_common(values: pd.Series) -> str:
     return counts.index[int(np.argmax(counts.to_numpy()))]
 
 
-def _verified(events: pd.DataFrame, period: Period) -> np.ndarray:
+def verified_by_as_of(events: pd.DataFrame, period: Period) -> np.ndarray:
     """verified = true with verified_on on or before as_of (else pending, never scored: R-10)."""
     verified_on = days(events["verified_on"])
     is_true = equals(events["verified"], "true")
@@ -129,7 +129,7 @@ def event_findings(facts: Facts) -> pd.DataFrame:
     """Event indicators: verified, verified by as_of, decided in the period; 第十七条 rows carry no points."""
     events = facts.of_rated("credit_events")
     decided = days(events["decided_on"])
-    keep = _verified(events, facts.period)
+    keep = verified_by_as_of(events, facts.period)
     keep &= (decided >= day(facts.period.start)) & (decided <= day(facts.period.end))
     keep &= events["clause"].isna().to_numpy() & events["indicator"].notna().to_numpy()
     chosen = events[keep]
@@ -186,7 +186,7 @@ def _direct_d_clauses(facts: Facts) -> pd.Series:
         until = days(events["effective_until"])
     else:
         until = np.full(len(events), NAT)
-    keep = events["clause"].notna().to_numpy() & _verified(events, period)
+    keep = events["clause"].notna().to_numpy() & verified_by_as_of(events, period)
     keep &= ~np.isnat(decided) & (decided <= day(period.as_of))
     keep &= (decided >= day(period.start)) | (~np.isnat(until) & (until >= day(period.start)))
     chosen = events[keep]
@@ -242,7 +242,7 @@ def _finding_rows(counted: pd.DataFrame) -> pd.DataFrame:
 def pending_events(tables: dict[str, pd.DataFrame], period: Period) -> pd.DataFrame:
     """Events not (yet) verified by as_of: listed for the record, never scored (R-10)."""
     events = tables["credit_events"]
-    pending = events[~_verified(events, period)]
+    pending = events[~verified_by_as_of(events, period)]
     verified = equals(pending["verified"], "true")
     why = np.where(verified, "verified_on empty or after as_of", "not verified")
     return pd.DataFrame({

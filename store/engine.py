@@ -66,6 +66,13 @@ def migrate(engine: Engine, revision: str = "head") -> None:
         command.upgrade(config, revision)
 
 
+def migrated_engine(url: str | None = None) -> Engine:
+    """An engine for `url` whose database is at the newest migration: what every command starts with."""
+    engine = make_engine(url)
+    migrate(engine)
+    return engine
+
+
 @contextmanager
 def transaction(engine: Engine) -> Iterator[Session]:
     """One unit of work: a session whose transaction commits when the block ends and rolls back on error."""

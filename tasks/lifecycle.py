@@ -35,7 +35,7 @@ from reports.render import (
     render_publicity_xlsx,
 )
 from reports.safe import path_inside
-from store.engine import make_engine, migrate, transaction
+from store.engine import migrated_engine, transaction
 from store.lifecycle import Actor, Lifecycle
 from store.models import Cycle, Result
 from store.repository import Repository
@@ -68,7 +68,7 @@ def publicize(db_url: str | None, year: int, on: date, out: Path, actor: Actor) 
     """第十八条: start the publicity of the year's scored results on `on`; write the notice (R-15)."""
     bureau, calendar = Bureau.load(), WorkCalendar.load()
     window = publicity_window(calendar, on, procedure(bureau))
-    engine = _engine(db_url)
+    engine = migrated_engine(db_url)
     with transaction(engine) as session:
         lifecycle = Lifecycle(session)
         cycle = lifecycle.cycle(year)
@@ -100,7 +100,7 @@ def advance(db_url: str | None, as_of: date, publish_dir: Path, outbox: Path, ac
             site: Path | None = None) -> AdvanceReport:
     """The daily step: close windows and determine, publish, share; rebuild the site when something was published."""
     report = AdvanceReport(as_of)
-    engine = _engine(db_url)
+    engine = migrated_engine(db_url)
     bureau, calendar = Bureau.load(), WorkCalendar.load()
     with transaction(engine) as session:
         years = [c.year for c in Lifecycle(session).open_cycles()]
@@ -126,11 +126,6 @@ def advance(db_url: str | None, as_of: date, publish_dir: Path, outbox: Path, ac
         report.written.append(str(site))
     return report
 
-
-def _engine(db_url: str | None):
-    engine = make_engine(db_url)
-    migrate(engine)
-    return engine
 
 
 def _determine(lifecycle, year, as_of, calendar, rules, actor, report) -> None:
@@ -193,8 +188,7 @@ def _public_results(lifecycle, cycle) -> tuple[pd.DataFrame, dict[str, str]]:
 
 
 def _revoked_grades(lifecycle, cycle) -> dict[str, str]:
-    query = select(Result).where(Result.cycle_id == cycle.id, Result.state == "revoked")
-    return {r.institution_id: r.grade for r in lifecycle.session.scalars(query.order_by(Result.version))}
+    return {r.institution_id: r.grade for r in _revoked(lifecycle, cycle)}
 
 
 def _write_final_lists(lifecycle, cycle: Cycle, results, revoked, folder: Path, bureau: Bureau) -> list[str]:
@@ -218,7 +212,7 @@ def _write_final_lists(lifecycle, cycle: Cycle, results, revoked, folder: Path, 
 
 def _revoked(lifecycle, cycle) -> list[Result]:
     query = select(Result).where(Result.cycle_id == cycle.id, Result.state == "revoked")
-    return list(lifecycle.session.scalars(query))
+    return list(lifecycle.session.scalars(query.order_by(Result.version)))
 
 
 def _write_files(folder: Path, files: dict[str, bytes]) -> list[str]:

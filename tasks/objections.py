@@ -20,7 +20,7 @@ from credit.indexsystem import load_index_system
 from credit.lifecycle import LATE, Suspension, Window, admissibility, publicity_window, review_deadline
 from reports.lifecycle import render_reply_letter
 from reports.safe import path_inside
-from store.engine import make_engine, migrate, transaction
+from store.engine import migrated_engine, transaction
 from store.lifecycle import Actor, Lifecycle
 from store.models import (
     Cycle,
@@ -57,17 +57,12 @@ class Intake:
     objection_id: str | None = None
 
 
-def _engine(db_url: str | None):
-    engine = make_engine(db_url)
-    migrate(engine)
-    return engine
-
 
 def add_objection(db_url: str | None, intake: Intake, actor: Actor, letters: Path | None = None) -> dict:
     """Record an objection; decide admissibility by rule; put the result under review when admissible."""
     if intake.filer_kind not in FILER_KINDS:
         raise ObjectionError(f"--filer-kind {intake.filer_kind!r}: one of {', '.join(FILER_KINDS)}")
-    engine = _engine(db_url)
+    engine = migrated_engine(db_url)
     with transaction(engine) as session:
         lifecycle = Lifecycle(session)
         cycle = lifecycle.cycle(intake.year)
@@ -131,7 +126,7 @@ def suspend(db_url: str | None, objection_id: str, start: date, end: date | None
     """An on-site verification interval: opened (no end) or closed; its working days do not count (R-16)."""
     if end is not None and end < start:
         raise ObjectionError(f"--to {end} is before --from {start}")
-    engine = _engine(db_url)
+    engine = migrated_engine(db_url)
     with transaction(engine) as session:
         objection = _objection(session, objection_id)
         open_ = session.scalars(select(ObjectionSuspension).where(
@@ -176,7 +171,7 @@ def decide(
         raise ObjectionError(f"--decision {decision!r}: one of {', '.join(DECISIONS)}")
     if decision == "rejected" and (withdraw or set_aside):
         raise ObjectionError("a rejected objection corrects nothing: drop --withdraw-event / --set-aside")
-    engine = _engine(db_url)
+    engine = migrated_engine(db_url)
     with transaction(engine) as session:
         lifecycle = Lifecycle(session)
         objection = _objection(session, objection_id)

@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 from prefect import task
 from prefect.cache_policies import NO_CACHE
@@ -21,6 +20,7 @@ from credit.detectors import Period
 from credit.frames import day, days, equals
 from credit.indexsystem import load_index_system
 from credit.sampling import ROSTER_COLUMNS, SamplingRules, draw_inspectors, load_sampling_rules, plan
+from credit.scoring import verified_by_as_of
 from reports.plan import (
     plan_context,
     render_plan_csv,
@@ -29,7 +29,7 @@ from reports.plan import (
     render_plan_xlsx,
 )
 from reports.safe import path_inside
-from store.engine import make_engine, migrate, transaction
+from store.engine import migrated_engine, transaction
 from store.lifecycle import Actor, Lifecycle
 from store.models import Inspector, Result
 from store.repository import Repository
@@ -101,7 +101,7 @@ def read_roster(csv_path: Path) -> pd.DataFrame:
 def import_roster(db_url: str | None, csv_path: Path, actor: Actor) -> dict:
     """Upsert the inspectors of a roster CSV by inspector_id; one audit row per new or changed one (R-21)."""
     roster = read_roster(csv_path)
-    engine = _engine(db_url)
+    engine = migrated_engine(db_url)
     counts = {"new": 0, "changed": 0, "unchanged": 0}
     with transaction(engine) as session:
         repository = Repository(session)
@@ -178,9 +178,8 @@ def _cycle_events(session, cycle) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 def verified_complaints(events: pd.DataFrame, indicator: str, period: Period) -> pd.DataFrame:
     """Verified complaint events (第十三条): verified, verified on or before as_of, decided in the period."""
-    verified_on, decided = days(events["verified_on"]), days(events["decided_on"])
-    keep = equals(events["indicator"], indicator) & equals(events["verified"], "true")
-    keep &= ~np.isnat(verified_on) & (verified_on <= day(period.as_of))
+    decided = days(events["decided_on"])
+    keep = equals(events["indicator"], indicator) & verified_by_as_of(events, period)
     keep &= (decided >= day(period.start)) & (decided <= day(period.end))
     chosen = events[keep]
     return pd.DataFrame({"institution_id": chosen["institution_id"].astype("string").to_numpy(),
@@ -191,7 +190,7 @@ def make_plan(db_url: str | None, year: int, seed: str, out: Path, rules_version
     """Write the year's inspection plan (第二十二条; R-19) to `out`; the same seed gives the same bytes."""
     rules = load_sampling_rules(rules_version)
     bureau = Bureau.load()
-    engine = _engine(db_url)
+    engine = migrated_engine(db_url)
     with transaction(engine) as session:
         source = load_source(session, year - 1, rules)
         roster = active_roster(session)
@@ -228,11 +227,6 @@ def make_plan(db_url: str | None, year: int, seed: str, out: Path, rules_version
         "written": written,
     }
 
-
-def _engine(db_url: str | None):
-    engine = make_engine(db_url)
-    migrate(engine)
-    return engine
 
 
 make_plan_task = task(name="make_plan", cache_policy=NO_CACHE)(make_plan)

@@ -9,7 +9,7 @@ from credit.calendar import WorkCalendar
 from credit.indexsystem import load_index_system
 from credit.registry import late_filings
 from reports.safe import path_inside
-from store.engine import make_engine, migrate, transaction
+from store.engine import migrated_engine, transaction
 from store.lifecycle import Lifecycle
 from tasks.render import write_csv
 from tasks.rescore import corrected_tables
@@ -17,8 +17,7 @@ from tasks.rescore import corrected_tables
 
 def registry_changes(db_url: str | None, year: int, as_of: date, out: Path) -> Path:
     """registry_changes.csv from the cycle's snapshot: changes, deadlines, days late, by county."""
-    engine = make_engine(db_url)
-    migrate(engine)
+    engine = migrated_engine(db_url)
     with transaction(engine) as session:
         cycle = Lifecycle(session).cycle(year)
         tables = corrected_tables(session, cycle, load_index_system(cycle.index_version))

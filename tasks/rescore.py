@@ -13,7 +13,7 @@ from credit.compare import compare
 from credit.indexsystem import IndexSystem, load_index_system
 from credit.lifecycle import publicity_window
 from credit.scoring import Scored, score
-from store.engine import make_engine, migrate, transaction
+from store.engine import migrated_engine, transaction
 from store.lifecycle import Actor, Lifecycle
 from store.models import Objection, ObjectionCorrection, Snapshot
 from store.repository import Repository
@@ -68,8 +68,7 @@ def corrections(session, cycle, institution_id: str | None = None) -> tuple[set[
 
 def what_if(db_url: str | None, year: int, base_version: str | None, other_version: str) -> dict:
     """Two index versions on the same snapshot: grade migrations and who changes, with why. Writes nothing."""
-    engine = make_engine(db_url)
-    migrate(engine)
+    engine = migrated_engine(db_url)
     with transaction(engine) as session:
         cycle = Lifecycle(session).cycle(year)
         base = load_index_system(base_version or cycle.index_version)
@@ -84,8 +83,7 @@ def what_if(db_url: str | None, year: int, base_version: str | None, other_versi
 def rescore(db_url: str | None, year: int, institution_id: str | None, index_version: str | None, on: date,
             actor: Actor) -> dict:
     """Re-score from the snapshot; a changed result gets a new version, publicised again if publicity began."""
-    engine = make_engine(db_url)
-    migrate(engine)
+    engine = migrated_engine(db_url)
     with transaction(engine) as session:
         lifecycle = Lifecycle(session)
         cycle = lifecycle.cycle(year)

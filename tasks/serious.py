@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from credit.calendar import WorkCalendar
 from credit.lifecycle import publicity_window
-from store.engine import make_engine, migrate, transaction
+from store.engine import migrated_engine, transaction
 from store.lifecycle import Actor, Lifecycle
 from store.models import Cycle, Result
 from store.repository import Repository
@@ -28,8 +28,7 @@ def serious_event(
         raise ObjectionError(f"--clause {clause}: 第十七条 has clauses 1 to 8")
     if verified < decided:
         raise ObjectionError(f"--verified {verified} is before --decided {decided}")
-    engine = make_engine(db_url)
-    migrate(engine)
+    engine = migrated_engine(db_url)
     with transaction(engine) as session:
         lifecycle = Lifecycle(session)
         old = _latest_result(session, institution_id, year)

@@ -7,7 +7,7 @@ from datetime import date
 
 from credit.calendar import WorkCalendar
 from credit.lifecycle import Procedure, Suspension, review_deadline
-from store.engine import make_engine, migrate, transaction
+from store.engine import migrated_engine, transaction
 from store.lifecycle import Lifecycle
 from store.models import ObjectionSuspension
 from tasks.render import Bureau
@@ -15,8 +15,7 @@ from tasks.render import Bureau
 
 def cycle_status(db_url: str | None, year: int, as_of: date) -> dict:
     """CLI.md `cycle status --json`: scores as one-decimal strings, absent dates null."""
-    engine = make_engine(db_url)
-    migrate(engine)
+    engine = migrated_engine(db_url)
     calendar = WorkCalendar.load()
     rules = Procedure.from_rules(Bureau.load().procedure)
     with transaction(engine) as session:
