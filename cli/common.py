@@ -27,10 +27,14 @@ def bad_input_types() -> tuple[type[BaseException], ...]:
     """Errors that mean the input (drop, option, rules or calendar file) is wrong, not the program."""
     from credit.calendar import CalendarFileError, UnknownYearError
     from credit.indexsystem import IndexSystemError
+    from credit.supervision import SupervisionRulesError
+    from store.repository import CycleStartedError
     from tasks.drop_io import StructuralError
     from tasks.objections import ObjectionError
+    from tasks.supervision import SupervisionError
 
-    return BadInput, ObjectionError, StructuralError, UnknownYearError, CalendarFileError, IndexSystemError, LookupError
+    return (BadInput, ObjectionError, StructuralError, UnknownYearError, CalendarFileError, IndexSystemError,
+            LookupError, SupervisionError, SupervisionRulesError, CycleStartedError)
 
 
 def run_guarded(action: Callable[[], Any], debug: bool) -> Any:

@@ -101,6 +101,8 @@ def rescore(
     index_version: Annotated[str | None, typer.Option("--index-version", help="Index version to use")] = None,
     what_if: Annotated[str | None, typer.Option("--what-if", help="Compare with this version; change nothing")] = None,
     on: Annotated[str | None, typer.Option("--on", help="Date a changed result's publicity starts")] = None,
+    recorded: Annotated[bool, typer.Option("--recorded-events", help="First take in the inspection findings "
+                                           "and complaints verified since the evaluation")] = False,
     db: DbOption = None, by: ByOption = None, debug: DebugOption = False,
 ) -> None:
     """Ad-hoc re-scoring from the cycle's snapshot, or a comparison of two index versions (第十五条)."""
@@ -116,7 +118,10 @@ def rescore(
         from tasks.rescore import rescore as run
 
         actor = Actor(by or getpass.getuser(), datetime.now(UTC), "ad-hoc re-scoring (第十五条)")
-        report = run(db, year, institution, index_version, parse_day(on, "--on") if on else today(), actor)
+        report = run(db, year, institution, index_version, parse_day(on, "--on") if on else today(), actor,
+                     recorded_events=recorded)
+        if recorded:
+            typer.echo(f"{year}: snapshot {report['new_snapshot'] or 'unchanged: no event recorded since'}")
         typer.echo(f"{year}: re-scored with {report['index_version']}; changed: "
                    f"{', '.join(report['changed']) or 'nothing (same inputs, same results)'}")
 

@@ -21,6 +21,7 @@ from cli.objections import objection_app, serious_event
 from cli.plan import inspectors_app, plan
 from cli.runtime import no_heartbeat, prepare_prefect
 from cli.site import site_app
+from cli.supervision import complaint_app, inspection_app
 from cli.workdays import workdays_app
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -42,6 +43,8 @@ app.command()(rescore)
 app.command("registry-changes")(registry_changes)
 app.command()(plan)
 app.add_typer(inspectors_app, name="inspectors")
+app.add_typer(inspection_app, name="inspection")
+app.add_typer(complaint_app, name="complaint")
 
 @app.command()
 def evaluate(

@@ -46,7 +46,7 @@ def key_columns(table: Table) -> tuple[str, ...]:
 
 def date_columns(table: Table) -> tuple[str, ...]:
     """Every date column of the table, checked or not, in contract order."""
-    dated = set(table.dates) | set(UNCHECKED_DATES.get(table.name, ()))
+    dated = set(table.dates) | set(UNCHECKED_DATES.get(table.kind, ()))
     return tuple(c for c in table.all_columns if c in dated)
 
 
@@ -141,9 +141,9 @@ def checked_columns(table: Table) -> tuple[str, ...]:
     read = {*table.code_columns, *table.enums}
     if table.own_id:
         read.add(table.own_id)
-    if table.name in COUNTY_TABLES:
+    if table.kind in COUNTY_TABLES:
         read.add("county")
-    if table.name == "credit_events":
+    if table.kind == "credit_events":
         read |= {"indicator", "clause"}
     return tuple(c for c in table.columns if c in read)
 
@@ -157,7 +157,7 @@ def check_frame(table: Table, frame: pd.DataFrame, *, registry: set[str] | None 
     columns are lower-cased (compared in any case). `registry` holds the accepted institution ids;
     activities and credit_events are checked against it.
     """
-    name = table.name
+    name = table.kind
     out = pd.DataFrame(index=frame.index)
     for column in checked_columns(table):
         values = frame[column]
@@ -351,6 +351,6 @@ def typed(table: Table, frame: pd.DataFrame) -> pd.DataFrame:
             out[column] = parse_dates(out[column])
         elif column in table.soft_code_columns:
             out[column] = out[column].where(code_ok(out[column]))
-        elif (table.name, column) in CASE_INSENSITIVE_ENUMS:
+        elif (table.kind, column) in CASE_INSENSITIVE_ENUMS:
             out[column] = out[column].str.lower()
     return out[[c for c in table.all_columns]]

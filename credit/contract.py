@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 MATERIAL_ITEMS = ("commitment", "licence", "cma", "key_roles", "staff", "equipment", "other")
 KEY_ROLES = (
@@ -28,6 +28,12 @@ class Table:
     dates: tuple[str, ...] = ()  # must parse when not empty
     key: tuple[str, ...] = ()  # first valid row takes the key, later ones are duplicates
     required_file: bool = True
+    checks_as: str | None = None  # a table validated like another one (its suite and checks)
+
+    @property
+    def kind(self) -> str:
+        """The table whose suite and checks apply: its own name unless `checks_as` says otherwise."""
+        return self.checks_as or self.name
 
     @property
     def file_name(self) -> str:
@@ -147,6 +153,14 @@ TABLES: dict[str, Table] = {
         INSTITUTIONS, QUALIFICATIONS, PERSONNEL, EQUIPMENT, CHANGES, ACTIVITIES, CREDIT_EVENTS, OBJECTIONS,
     )
 }
+
+# Credit events recorded in the store (verified inspection findings and complaints: credit/supervision.py).
+# They are validated and scored like credit_events.csv rows, but never read from a drop's files: the
+# evaluation adds them to the drop it pulled (tasks/supervision.py). They carry no fine and no lasting state.
+RECORDED_EVENTS = replace(
+    CREDIT_EVENTS, name="recorded_events", optional_columns=(), required_file=False, checks_as="credit_events"
+)
+STORE_TABLES: dict[str, Table] = {RECORDED_EVENTS.name: RECORDED_EVENTS}
 
 # Columns compared case-insensitively (the contract says `true`/`false` "any case").
 CASE_INSENSITIVE_ENUMS = {("credit_events", "verified"), ("objections", "has_evidence")}

@@ -12,7 +12,7 @@ from prefect import flow
 from credit.detectors import Period
 from credit.indexsystem import load_index_system
 from store.settings import get_settings
-from tasks.pull import pull_drop, pull_drop_sql, save_snapshot
+from tasks.pull import pull_drop, pull_drop_sql, recorded_events_task, save_snapshot, with_recorded_events
 from tasks.render import Bureau, render_task
 from tasks.save import save_task
 from tasks.score import score_task
@@ -34,7 +34,8 @@ def annual_evaluation(
     """Evaluate every institution active in `year` from the drop, store the results and write the outputs.
 
     `drop` is a folder of CSV files, a folder with (or the path of) one .xlsx workbook, or a YAML file
-    naming a database URL and one SQL query per table.
+    naming a database URL and one SQL query per table. Events recorded in the store for `year`
+    (inspections, complaints: tasks/supervision.py) are added to it and kept in its snapshot.
     """
     as_of = as_of or datetime.now(SHANGHAI).date()  # the edge: nothing below reads the clock
     year = year or as_of.year - 1  # 第十四条: the previous calendar year
@@ -46,6 +47,8 @@ def annual_evaluation(
     source = Path(drop)
     # A YAML file names the management system's database and one query per table; else a folder or workbook.
     pulled = pull_drop_sql(source) if source.suffix in (".yaml", ".yml") else pull_drop(source)
+    # Verified inspection findings and complaints recorded in the store join the drop's credit events.
+    pulled = with_recorded_events(pulled, recorded_events_task(db_url, year))
     snapshot_path = save_snapshot(pulled, get_settings().var_dir)
     docs = Path(out) / "validation" / "data-docs"
     validated = validate_task(pulled, index, bureau.counties, docs)

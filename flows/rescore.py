@@ -17,8 +17,10 @@ rescore_task = task(name="rescore", cache_policy=NO_CACHE)(rescore)
 
 @flow(name="rescore", validate_parameters=True)
 def rescore_flow(year: int, institution: str | None = None, index_version: str | None = None,
-                 on: date | None = None, db_url: str | None = None, by: str | None = None) -> dict:
-    """Re-score from the cycle's snapshot; changed results get a new version (publicised again if begun)."""
+                 on: date | None = None, db_url: str | None = None, by: str | None = None,
+                 recorded_events: bool = False) -> dict:
+    """Re-score from the cycle's snapshot (with `recorded_events`, plus the events the store records now);
+    changed results get a new version, publicised again if publicity began."""
     on = on or datetime.now(ZoneInfo("Asia/Shanghai")).date()  # the edge
     actor = Actor(by or getpass.getuser(), datetime.now(UTC), "ad-hoc re-scoring (第十五条)")
-    return rescore_task(db_url, year, institution, index_version, on, actor)
+    return rescore_task(db_url, year, institution, index_version, on, actor, recorded_events)

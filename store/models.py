@@ -321,3 +321,74 @@ class Inspector(Base):
     unit: Mapped[str] = mapped_column(Text)
     county: Mapped[str | None] = mapped_column(String(32))
     active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+
+
+class Inspection(Base):
+    """An inspection of an institution (第七—九条; R-06): how it was made, what it looked at, who made it."""
+
+    __tablename__ = "inspections"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    institution_id: Mapped[str] = mapped_column(String(18), index=True)
+    institution_name: Mapped[str | None] = mapped_column(Text)  # as the registry had it, or as given
+    inspected_on: Mapped[date] = mapped_column(Date)
+    method: Mapped[str] = mapped_column(String(32))  # rules/supervision: 第九条
+    matters: Mapped[list[str]] = mapped_column(JSON)  # rules/supervision: 第八条
+    inspectors: Mapped[list[str]] = mapped_column(JSON)  # inspector ids of the roster
+    summary: Mapped[str | None] = mapped_column(Text)
+    rules_version: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    created_by: Mapped[str] = mapped_column(String(128))
+
+
+class InspectionFinding(Base):
+    """A 第十条 situation found by an inspection, the measure taken and its verification (R-07)."""
+
+    __tablename__ = "inspection_findings"
+    __table_args__ = (
+        CheckConstraint("situation BETWEEN 1 AND 6", name="situation"),
+        CheckConstraint("measure IN ('written_notice', 'interview')", name="measure"),
+        CheckConstraint("outcome IN ('pending', 'verified', 'not_verified')", name="outcome"),
+        UniqueConstraint("document_no"),
+    )
+
+    id: Mapped[str] = mapped_column(String(80), primary_key=True)  # also the credit event's id
+    inspection_id: Mapped[str] = mapped_column(ForeignKey("inspections.id"), index=True)
+    situation: Mapped[int] = mapped_column(Integer)
+    facts: Mapped[str] = mapped_column(Text)
+    measure: Mapped[str] = mapped_column(String(16))
+    document_no: Mapped[str] = mapped_column(String(64))
+    document_year: Mapped[int] = mapped_column(Integer)
+    document_sequence: Mapped[int] = mapped_column(Integer)
+    issued_on: Mapped[date] = mapped_column(Date)
+    document_path: Mapped[str | None] = mapped_column(Text)
+    document_sha256: Mapped[str | None] = mapped_column(String(64))
+    outcome: Mapped[str] = mapped_column(String(16), default="pending", server_default="pending")
+    decided_on: Mapped[date | None] = mapped_column(Date)
+    verified_on: Mapped[date | None] = mapped_column(Date)
+    outcome_note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    created_by: Mapped[str] = mapped_column(String(128))
+
+
+class Complaint(Base):
+    """A complaint about an institution (第十三条; R-09): only a verified one becomes credit information."""
+
+    __tablename__ = "complaints"
+    __table_args__ = (
+        CheckConstraint("channel IN ('hotline_12345', 'written')", name="channel"),
+        CheckConstraint("outcome IN ('pending', 'verified', 'unfounded')", name="outcome"),
+    )
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # also the credit event's id
+    institution_id: Mapped[str] = mapped_column(String(18), index=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    received_on: Mapped[date] = mapped_column(Date)
+    complainant: Mapped[str | None] = mapped_column(Text)
+    summary: Mapped[str] = mapped_column(Text)
+    outcome: Mapped[str] = mapped_column(String(16), default="pending", server_default="pending")
+    decided_on: Mapped[date | None] = mapped_column(Date)
+    verified_on: Mapped[date | None] = mapped_column(Date)
+    outcome_note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    created_by: Mapped[str] = mapped_column(String(128))

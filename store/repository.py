@@ -88,6 +88,15 @@ class _Stored:
     result_id: int
     version: int
     values: dict[str, Any]
+    state: str = "scored"
+
+
+class CycleStartedError(ValueError):
+    """An evaluation that would change results whose publicity has begun (exit code 2).
+
+    Saving it would put published or publicised results back to `scored` and skip 第十八条's new
+    publicity; such changes go through `credit rescore`, which publicises them again.
+    """
 
 
 class Repository:
@@ -133,6 +142,10 @@ class Repository:
             year=year, cycle_id=cycle.id, snapshot=snapshot, validation_replaced=replaced,
             audit=audit + counts.pop("audit"), **counts,
         )
+
+    def keep_snapshot(self, digest: str, origin: str, path: str, row_counts: dict[str, Any], at: datetime) -> None:
+        """Record a snapshot (content-addressed: one already recorded is kept as it is)."""
+        self._ensure_snapshot(digest, origin, path, row_counts, at)
 
     def _ensure_snapshot(self, digest: str, origin: str, path: str, row_counts: dict[str, Any], at: datetime) -> None:
         # Content-addressed: the first save of a hash is kept, a later origin of the same content is not news.
@@ -192,6 +205,7 @@ class Repository:
         new = [institution_id for institution_id in incoming if institution_id not in stored]
         changed = [i for i in incoming if i in stored and stored[i].values != incoming[i]]
         withdrawn = sorted(stored.keys() - incoming.keys())
+        _refuse_if_started(cycle.year, stored, new + changed + withdrawn)
         old_findings = self._findings_of([stored[i].result_id for i in changed if _findings_differ(stored[i], incoming[i])])
         audits = [
             _change_audit(cycle.year, i, stored[i], incoming[i], old_findings, incoming_findings, by, at) for i in changed
@@ -227,8 +241,8 @@ class Repository:
         incoming_findings = _finding_rows(findings, {institution_id})
         incoming["findings_digest"] = _digest(incoming_findings.get(institution_id, []))
         stored = self._current(cycle.id)[institution_id]
-        if stored.values == incoming:
-            return None
+        if _same_apart_from_snapshot(stored.values, incoming):
+            return None  # its own rows did not change: the snapshot it names still holds them
         old_findings = self._findings_of([stored.result_id]) if _findings_differ(stored, incoming) else {}
         audit = _change_audit(cycle.year, institution_id, stored, incoming, old_findings, incoming_findings, by, at)
         audit["why"] = why
@@ -263,12 +277,13 @@ class Repository:
 
     def _current(self, cycle_id: int) -> dict[str, _Stored]:
         columns = [getattr(Result, name) for name in COMPARED]
-        query = select(Result.id, Result.institution_id, Result.version, *columns).where(
+        query = select(Result.id, Result.institution_id, Result.version, Result.state, *columns).where(
             Result.cycle_id == cycle_id, Result.is_current.is_(True)
         )
         return {
             row.institution_id: _Stored(
-                result_id=row.id, version=row.version, values={name: getattr(row, name) for name in COMPARED}
+                result_id=row.id, version=row.version, values={name: getattr(row, name) for name in COMPARED},
+                state=row.state,
             )
             for row in self.session.execute(query)
         }
@@ -655,3 +670,19 @@ def _copy_rows(session: Session, table: Table, names: tuple[str, ...], rows: lis
         prepared.append(tuple(values))
     placeholders = ", ".join("?" for _ in names)
     connection.exec_driver_sql(f"INSERT INTO {quote(table.name)} ({columns}) VALUES ({placeholders})", prepared)
+
+
+def _refuse_if_started(year: int, stored: dict[str, _Stored], touched: list[str]) -> None:
+    """An evaluation may replace results only while none of the cycle's publicity has begun (R-15)."""
+    started = sorted({s.state for s in stored.values()} - {"scored"})
+    if started and touched:
+        raise CycleStartedError(
+            f"cycle {year} is past scoring (results {', '.join(started)}): this evaluation would change "
+            f"{len(touched)} result(s), e.g. {', '.join(sorted(touched)[:3])}. Change them with `credit rescore "
+            f"--year {year} --recorded-events` (events recorded since) or an objection decision, which "
+            "publicise changes again (第十八条)"
+        )
+
+
+def _same_apart_from_snapshot(stored: dict[str, Any], incoming: dict[str, Any]) -> bool:
+    return {k: v for k, v in stored.items() if k != "snapshot"} == {k: v for k, v in incoming.items() if k != "snapshot"}

@@ -80,7 +80,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
-from credit.contract import TABLES, Table
+from credit.contract import STORE_TABLES, TABLES, Table
 
 SNAPSHOT_FORMAT = 1
 _CHUNK = 1 << 22  # bytes per read when hashing or checking an encoding
@@ -115,6 +115,7 @@ class Drop:
     tables: dict[str, RawTable]  # contract order; objections only when present
     snapshot: str  # "sha256:<64 hex>", see the module docstring
     origin: str  # folder, workbook or database URL (password masked)
+    pulled: str | None = None  # the hash of what was pulled, when store-recorded events were added to it
 
 
 class StructuralError(Exception):
@@ -241,6 +242,8 @@ def write_snapshot(drop: Drop, var_dir: Path) -> Path:
             "origin": drop.origin,
             "tables": {},
         }
+        if drop.pulled is not None:
+            manifest["pulled"] = drop.pulled
         for raw in drop.tables.values():
             file_name = f"{raw.name}.parquet"
             pq.write_table(pa.Table.from_pandas(raw.frame, preserve_index=True), work / file_name)
@@ -279,7 +282,7 @@ def read_snapshot(path: Path) -> Drop:
     if manifest.get("format") != SNAPSHOT_FORMAT:
         raise StructuralError(str(manifest_path), None, f"unknown snapshot format {manifest.get('format')!r}")
     tables: dict[str, RawTable] = {}
-    for name in TABLES:
+    for name in {**TABLES, **STORE_TABLES}:
         entry = manifest["tables"].get(name)
         if entry is None:
             continue
@@ -289,7 +292,38 @@ def read_snapshot(path: Path) -> Drop:
         frame.index = frame.index.astype(np.int64)
         frame.index.name = None
         tables[name] = RawTable(name, entry["source"], frame)
-    return Drop(tables, manifest["snapshot"], manifest["origin"])
+    return Drop(tables, manifest["snapshot"], manifest["origin"], pulled=manifest.get("pulled"))
+
+
+RECORDED_SOURCE = "store:recorded_events"
+
+
+def with_recorded_events(drop: Drop, events: pd.DataFrame) -> Drop:
+    """The drop plus the credit events recorded in the store (credit/supervision.py), as one input.
+
+    `events` has the credit_events contract columns as text, one row per event in event_id order; its
+    row numbers are those of the table exported as CSV (first row = 2). No events: the drop unchanged,
+    hash included. Else the hash is SHA-256 over the two lines `drop\t<the drop's hash>\n` and
+    `recorded_events.csv\t<sha256 hex of the events' canonical CSV>\n` (module docstring), so the
+    snapshot names both what was pulled and what the store had recorded.
+    """
+    if not len(events):
+        return drop
+    if "recorded_events" in drop.tables:
+        raise ValueError("the drop already holds the recorded events")
+    frame = events.astype("string").reset_index(drop=True)
+    frame.index = pd.RangeIndex(2, len(frame) + 2).astype(np.int64)
+    table = RawTable("recorded_events", RECORDED_SOURCE, frame)
+    snapshot = _snapshot_hash({"drop": drop.snapshot, "recorded_events.csv": _canonical_csv_sha256(frame)})
+    return Drop({**drop.tables, "recorded_events": table}, snapshot, drop.origin, pulled=drop.snapshot)
+
+
+def without_recorded_events(drop: Drop) -> Drop:
+    """The drop as pulled: what `with_recorded_events` was given."""
+    if "recorded_events" not in drop.tables:
+        return drop
+    tables = {name: table for name, table in drop.tables.items() if name != "recorded_events"}
+    return Drop(tables, drop.pulled or drop.snapshot, drop.origin)
 
 
 # ------------------------------------------------------------------------------------------ CSV folder

@@ -19,8 +19,10 @@ from tasks.drop_io import (
     read_drop,
     read_drop_sql,
     read_snapshot,
+    with_recorded_events,
     write_snapshot,
 )
+from tasks.supervision import events_for_year
 
 __all__ = [
     "Drop",
@@ -32,7 +34,9 @@ __all__ = [
     "read_drop",
     "read_drop_sql",
     "read_snapshot",
+    "recorded_events_task",
     "save_snapshot",
+    "with_recorded_events",
     "write_snapshot",
 ]
 
@@ -52,4 +56,8 @@ pull_drop_sql = task(
     cache_policy=NO_CACHE,
 )(read_drop_sql)
 save_snapshot = task(name="save snapshot", retries=0, cache_policy=NO_CACHE)(write_snapshot)
+# The store is a database: a dropped connection may heal, so two retries.
+recorded_events_task = task(name="recorded events", retries=2, retry_delay_seconds=5, cache_policy=NO_CACHE)(
+    events_for_year
+)
 load_snapshot = task(name="load snapshot", retries=0, cache_policy=NO_CACHE)(read_snapshot)

@@ -17,7 +17,8 @@ from store.engine import migrated_engine, transaction
 from store.lifecycle import Actor, Lifecycle
 from store.models import Objection, ObjectionCorrection, Snapshot
 from store.repository import Repository
-from tasks.drop_io import read_snapshot
+from store.settings import get_settings
+from tasks.drop_io import read_snapshot, with_recorded_events, without_recorded_events, write_snapshot
 from tasks.lifecycle import procedure
 from tasks.render import Bureau
 from tasks.validation import validate_drop
@@ -81,18 +82,48 @@ def what_if(db_url: str | None, year: int, base_version: str | None, other_versi
 
 
 def rescore(db_url: str | None, year: int, institution_id: str | None, index_version: str | None, on: date,
-            actor: Actor) -> dict:
-    """Re-score from the snapshot; a changed result gets a new version, publicised again if publicity began."""
+            actor: Actor, recorded_events: bool = False) -> dict:
+    """Re-score from the snapshot; a changed result gets a new version, publicised again if publicity began.
+
+    With `recorded_events`, the snapshot first takes in the events the store holds now for the period
+    (a finding or complaint verified after the evaluation): see `take_in_recorded_events`.
+    """
     engine = migrated_engine(db_url)
     with transaction(engine) as session:
         lifecycle = Lifecycle(session)
         cycle = lifecycle.cycle(year)
+        snapshot = take_in_recorded_events(session, cycle, actor) if recorded_events else None
         index = load_index_system(index_version or cycle.index_version)
         scored = score_cycle(session, cycle, index, institution_id)
         changed = _apply(session, lifecycle, cycle, scored, on, actor, index.version)
         lifecycle.set_stage(cycle, actor)
     engine.dispose()
-    return {"year": year, "index_version": index.version, "changed": changed}
+    return {"year": year, "index_version": index.version, "changed": changed, "new_snapshot": snapshot}
+
+
+def take_in_recorded_events(session, cycle, actor: Actor) -> str | None:
+    """Point the cycle at its pulled drop plus the events the store records now for its period (R-10, R-12).
+
+    The drop's own tables are unchanged; only the `recorded_events` table is replaced, so the new
+    snapshot differs exactly by what was recorded or verified since. Returns the new hash, or None when
+    the store holds what the snapshot already has. A result that does not change keeps naming the old
+    snapshot, which still holds its rows.
+    """
+    from tasks.supervision import recorded_events
+
+    pulled = without_recorded_events(read_snapshot(Path(session.get(Snapshot, cycle.snapshot).path)))
+    fresh = with_recorded_events(pulled, recorded_events(session, cycle.period_start, cycle.period_end))
+    if fresh.snapshot == cycle.snapshot:
+        return None
+    path = write_snapshot(fresh, get_settings().var_dir)
+    repository = Repository(session)
+    repository.keep_snapshot(fresh.snapshot, fresh.origin, str(path),
+                             {name: len(t.frame) for name, t in fresh.tables.items()}, actor.at)
+    repository.audit("cycle", str(cycle.year), "snapshot", actor.why, actor.by, actor.at,
+                     {"snapshot": cycle.snapshot}, {"snapshot": fresh.snapshot, "pulled": pulled.snapshot})
+    cycle.snapshot = fresh.snapshot
+    session.flush()
+    return fresh.snapshot
 
 
 def _apply(session, lifecycle, cycle, scored: Scored, on: date, actor: Actor, version: str) -> list[str]:

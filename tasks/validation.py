@@ -14,10 +14,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 
 from credit import checks
-from credit.contract import TABLES, Table
+from credit.contract import STORE_TABLES, TABLES, Table
 
 if TYPE_CHECKING:
     from tasks.drop_io import Drop
@@ -27,7 +28,10 @@ DOCS_SITE = "credit_validation"  # the ephemeral context already has `local_site
 PARTIAL_UNEXPECTED = 20  # keeps Data Docs pages small; the complete index lists are still returned
 RESULT_FORMAT = {"result_format": "COMPLETE", "partial_unexpected_count": PARTIAL_UNEXPECTED}
 # The registry is validated first: activities and events are checked against its accepted ids.
-ORDER = ("institutions", *(name for name in TABLES if name != "institutions"))
+# Events recorded in the store (STORE_TABLES) come after the drop's tables and are merged into credit_events.
+ALL_TABLES = {**TABLES, **STORE_TABLES}
+ORDER = ("institutions", *(name for name in ALL_TABLES if name != "institutions"))
+DUPLICATE_RECORDED = "event id already in the drop's credit_events: the drop's row is used"
 
 log = logging.getLogger(__name__)
 
@@ -104,7 +108,7 @@ def validate_drop(
         raw = drop.tables.get(name)
         if raw is None:
             continue
-        table = TABLES[name]
+        table = ALL_TABLES[name]
         frame = raw.frame
         if not frame.index.is_unique:
             raise ValueError(f"{raw.source}: row numbers are not unique")
@@ -112,7 +116,7 @@ def validate_drop(
         started = time.perf_counter()
         check = checks.check_frame(table, frame, registry=registry)
         derived = time.perf_counter()
-        suite_json = load_suite(name)
+        suite_json = {**load_suite(table.kind), "name": name}  # one suite per table in the context
         suite = gx.ExpectationSuite(**suite_json)
         if len(suite.expectations) != len(suite_json["expectations"]):
             raise ValidationRunError(f"expectations/{name}.json: an expectation did not load")
@@ -142,6 +146,7 @@ def validate_drop(
         )
         if name == "institutions":
             registry = set(accepted[name]["institution_id"].dropna())
+    warnings.append(_merge_recorded(accepted, drop))
     return Validated(
         tables=accepted,
         quarantine=_concat(quarantines, checks.quarantine_frame()),
@@ -240,6 +245,33 @@ def _failures(source: str, table: Table, suite_json: dict, result: Any) -> list[
             raise ValidationRunError(f"{source}: check {meta['check']} failed without row numbers")
         failures.append(checks.Failure(meta["reason"], meta["column"], meta["action"], rows))
     return failures
+
+
+def _merge_recorded(accepted: dict[str, pd.DataFrame], drop: Drop) -> pd.DataFrame:
+    """Recorded events join the drop's credit_events; an id the drop already has keeps the drop's row.
+
+    The drop's row wins because the bureau's own system may export an event the store also recorded;
+    the recorded row is then named in a warning, never dropped silently. Merged rows are renumbered
+    (their row numbers belong to two sources; quarantine and warnings keep the original ones).
+    """
+    recorded = accepted.pop("recorded_events", None)
+    if recorded is None:
+        return checks.warnings_frame()
+    events = accepted["credit_events"]
+    taken = recorded["event_id"].isin(events["event_id"]).to_numpy(dtype=bool, na_value=False)
+    joining = recorded[~taken]
+    joining = pd.DataFrame(
+        {c: joining[c] if c in joining else pd.Series(pd.NA, index=joining.index).astype(events[c].dtype)
+         for c in events.columns}
+    )
+    accepted["credit_events"] = pd.concat([events, joining], ignore_index=True)
+    return pd.DataFrame({
+        "file": drop.tables["recorded_events"].source,
+        "row": np.asarray(recorded.index[taken], dtype="int64"),
+        "key": recorded["event_id"][taken].astype(object).to_numpy(),
+        "column": "event_id",
+        "reason": DUPLICATE_RECORDED,
+    }, columns=checks.WARNING_COLUMNS)
 
 
 def _concat(frames: list[pd.DataFrame], empty: pd.DataFrame) -> pd.DataFrame:

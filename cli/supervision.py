@@ -1,0 +1,209 @@
+"""`credit inspection …` and `credit complaint …`: supervision records (第七—十条, 第十三条; R-06, R-07, R-09)."""
+
+from __future__ import annotations
+
+import getpass
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from cli.common import ByOption, DbOption, DebugOption, parse_day, run_guarded
+
+inspection_app = typer.Typer(help="Inspections, their 第十条 findings and measures (第七—十条).",
+                             no_args_is_help=True)
+complaint_app = typer.Typer(help="Complaints by the 12345 hotline or in writing (第十三条).", no_args_is_help=True)
+
+JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON object")]
+OutOption = Annotated[Path | None, typer.Option("--out", help="Folder of the measure documents "
+                                                "(default: <var>/measures)")]
+
+
+def _actor(by: str | None, why: str):
+    from store.lifecycle import Actor
+
+    return Actor(by or getpass.getuser(), datetime.now(UTC), why)
+
+
+def _documents(out: Path | None) -> Path:
+    from store.settings import get_settings
+
+    return out if out is not None else get_settings().var_dir / "measures"
+
+
+def _show(report: dict, as_json: bool, line: str) -> None:
+    typer.echo(json.dumps(report, ensure_ascii=False, sort_keys=True, default=str) if as_json else line)
+
+
+def _registry_note(report: dict) -> None:
+    if not report["in_registry"]:
+        typer.echo(f"note: {report['institution_id']} is not in the store's registry (kept; counts for the plan)",
+                   err=True)
+
+
+@inspection_app.command("add")
+def add_inspection(
+    institution: Annotated[str, typer.Option("--institution", help="统一社会信用代码")],
+    on: Annotated[str, typer.Option("--on", help="Date of the inspection")],
+    method: Annotated[str, typer.Option("--method", help="第九条: off_site | on_site | blind_sample | interlab | "
+                                        "report_review | inquiry | records | other")],
+    matter: Annotated[list[str], typer.Option("--matter", help="第八条 (repeatable): personnel_equipment | "
+                                              "records_reports | methods_standards | om_procedures | "
+                                              "quality_system | other")],
+    inspector: Annotated[list[str], typer.Option("--inspector", help="Inspector id of the roster (repeatable)")],
+    summary: Annotated[str | None, typer.Option("--summary")] = None,
+    inspection_id: Annotated[str | None, typer.Option("--id", help="Inspection id (default INS-<year>-<n>)")] = None,
+    name: Annotated[str | None, typer.Option("--name", help="Institution name (default: the registry's)")] = None,
+    db: DbOption = None, by: ByOption = None, as_json: JsonOption = False, debug: DebugOption = False,
+) -> None:
+    """Record an inspection: method, matters, inspectors; print its id."""
+    def action() -> None:
+        from tasks.supervision import InspectionInput, add_inspection
+
+        given = InspectionInput(institution, parse_day(on, "--on"), method, tuple(matter), tuple(inspector),
+                                summary, inspection_id, name)
+        report = add_inspection(db, given, _actor(by, "inspection recorded (第七—九条)"))
+        _show(report, as_json, f"inspection {report['inspection_id']} recorded: {report['institution_id']} on "
+                               f"{report['inspected_on']}, {report['method']}")
+        _registry_note(report)
+
+    run_guarded(action, debug)
+
+
+@inspection_app.command("finding")
+def add_finding(
+    inspection_id: Annotated[str, typer.Argument(help="Inspection id")],
+    situation: Annotated[int, typer.Option("--situation", help="第十条 item 1–6")],
+    measure: Annotated[str, typer.Option("--measure", help="written_notice (书面告知) | interview (约见谈话)")],
+    facts: Annotated[str, typer.Option("--facts", help="What was found")],
+    issued: Annotated[str, typer.Option("--issued", help="Date of the measure document")],
+    rectify_by: Annotated[str | None, typer.Option("--rectify-by", help="Rectification deadline")] = None,
+    interview_at: Annotated[str | None, typer.Option("--interview-at", help="e.g. '2026-03-05 09:30'")] = None,
+    place: Annotated[str | None, typer.Option("--place", help="Where the interview is held")] = None,
+    out: OutOption = None, db: DbOption = None, by: ByOption = None, as_json: JsonOption = False,
+    debug: DebugOption = False,
+) -> None:
+    """Record a 第十条 finding and render its measure document (书面告知书 or 约见谈话通知书)."""
+    def action() -> None:
+        from tasks.supervision import FindingInput, add_finding
+
+        given = FindingInput(inspection_id, situation, measure, facts, parse_day(issued, "--issued"),
+                             parse_day(rectify_by, "--rectify-by") if rectify_by else None, interview_at, place)
+        report = add_finding(db, given, _documents(out), _actor(by, "第十条 finding recorded"))
+        event = f"becomes {report['indicator']} once verified" if report["indicator"] else "no credit event (第五、六条: "\
+            "detected from the registry data)"
+        _show(report, as_json, f"finding {report['finding_id']} ({event}); {report['document_no']}: "
+                               f"{report['document_path']}")
+
+    run_guarded(action, debug)
+
+
+@inspection_app.command("verify")
+def verify(
+    finding_id: Annotated[str, typer.Argument(help="Finding id (INS-…-n)")],
+    on: Annotated[str, typer.Option("--on", help="Date the finding was confirmed or not")],
+    outcome: Annotated[str, typer.Option("--outcome", help="verified | not_verified")] = "verified",
+    decided: Annotated[str | None, typer.Option("--decided", help="Decision date (default: the inspection's)")]
+    = None,
+    note: Annotated[str | None, typer.Option("--note")] = None,
+    db: DbOption = None, by: ByOption = None, as_json: JsonOption = False, debug: DebugOption = False,
+) -> None:
+    """Record whether a finding was confirmed; a confirmed one is a credit event the evaluation scores."""
+    def action() -> None:
+        from tasks.supervision import verify_finding
+
+        report = verify_finding(db, finding_id, parse_day(on, "--on"), outcome, note,
+                                _actor(by, "finding verified (第十四条: 经核实)"),
+                                parse_day(decided, "--decided") if decided else None)
+        _show(report, as_json, _event_line(finding_id, report))
+
+    run_guarded(action, debug)
+
+
+def _event_line(record_id: str, report: dict) -> str:
+    event = report["event"]
+    if event is None or event["verified"] != "true":
+        return f"{record_id}: {report['outcome']}; no credit event (kept, never scored)"
+    return (f"{record_id}: {report['outcome']}; credit event {event['event_id']} {event['indicator']} decided "
+            f"{event['decided_on']}, scored by the evaluation of {event['decided_on'][:4]}")
+
+
+@inspection_app.command("import")
+def import_inspections(
+    inspections: Annotated[Path, typer.Option("--inspections", help="inspections.csv")],
+    findings: Annotated[Path | None, typer.Option("--findings", help="findings.csv")] = None,
+    out: OutOption = None, db: DbOption = None, by: ByOption = None, debug: DebugOption = False,
+) -> None:
+    """Record the inspections and findings of CSV files, all or nothing; render every measure document."""
+    def action() -> None:
+        from tasks.supervision_import import import_inspections as run
+
+        report = run(db, inspections, findings, _documents(out), _actor(by, f"inspections from {inspections.name}"))
+        typer.echo(f"{report['inspections']} inspections recorded ({report['unchanged']} already there), "
+                   f"{report['findings']} findings")
+        for path in report["documents"]:
+            typer.echo(f"  {path}")
+
+    run_guarded(action, debug)
+
+
+@complaint_app.command("add")
+def add_complaint(
+    institution: Annotated[str, typer.Option("--institution", help="统一社会信用代码")],
+    channel: Annotated[str, typer.Option("--channel", help="hotline_12345 | written")],
+    received: Annotated[str, typer.Option("--received", help="Date received")],
+    summary: Annotated[str, typer.Option("--summary")],
+    complainant: Annotated[str | None, typer.Option("--complainant")] = None,
+    complaint_id: Annotated[str | None, typer.Option("--id", help="Complaint id (default CMP-<year>-<n>)")] = None,
+    db: DbOption = None, by: ByOption = None, as_json: JsonOption = False, debug: DebugOption = False,
+) -> None:
+    """Record a complaint; it counts only once verified."""
+    def action() -> None:
+        from tasks.supervision import ComplaintInput, add_complaint
+
+        given = ComplaintInput(institution, channel, parse_day(received, "--received"), summary, complainant,
+                               complaint_id)
+        report = add_complaint(db, given, _actor(by, "complaint received (第十三条)"))
+        _show(report, as_json, f"complaint {report['complaint_id']} recorded ({report['channel_name']}), "
+                               "pending verification")
+        _registry_note(report)
+
+    run_guarded(action, debug)
+
+
+@complaint_app.command("decide")
+def decide(
+    complaint_id: Annotated[str, typer.Argument(help="Complaint id")],
+    on: Annotated[str, typer.Option("--on", help="Date the verification concluded")],
+    outcome: Annotated[str, typer.Option("--outcome", help="verified | unfounded")],
+    decided: Annotated[str | None, typer.Option("--decided", help="Decision date (default: --on)")] = None,
+    note: Annotated[str | None, typer.Option("--note")] = None,
+    db: DbOption = None, by: ByOption = None, as_json: JsonOption = False, debug: DebugOption = False,
+) -> None:
+    """Record the verification of a complaint: verified (a JY-02 credit event) or unfounded (never scored)."""
+    def action() -> None:
+        from tasks.supervision import decide_complaint
+
+        report = decide_complaint(db, complaint_id, parse_day(on, "--on"), outcome, note,
+                                  _actor(by, "complaint verified (第十三条)"),
+                                  parse_day(decided, "--decided") if decided else None)
+        _show(report, as_json, _event_line(complaint_id, report))
+
+    run_guarded(action, debug)
+
+
+@complaint_app.command("import")
+def import_complaints(
+    file: Annotated[Path, typer.Option("--file", help="complaints.csv")],
+    db: DbOption = None, by: ByOption = None, debug: DebugOption = False,
+) -> None:
+    """Record the complaints of a CSV file (with outcomes when given), all or nothing."""
+    def action() -> None:
+        from tasks.supervision_import import import_complaints as run
+
+        report = run(db, file, _actor(by, f"complaints from {file.name}"))
+        typer.echo(f"{report['complaints']} complaints recorded ({report['unchanged']} already there)")
+
+    run_guarded(action, debug)

@@ -1,0 +1,399 @@
+"""Inspections, their 第十条 findings and measures, and complaints, kept in the store (R-06, R-07, R-09).
+
+Plain functions, one transaction each, every change audited (R-21). What they record reaches the
+scores through `recorded_events`: the evaluation of a year adds the year's recorded events to the drop
+it pulled (`tasks.drop_io.with_recorded_events`), so they are validated, scored, listed as pending and
+kept in the snapshot exactly like rows of the drop's credit_events.csv.
+
+Where the measures are silent:
+- An inspection names at least `inspectors_per_inspection` inspectors of the roster (two: 《行政处罚法》
+  第四十二条); an inspector not in the roster is refused, so the record says who was there.
+- An institution is named by its 统一社会信用代码 (check character verified). One not in the store's
+  registry is accepted (complaints about unregistered institutions count for the plan), and said so.
+- A finding's measure document is rendered when the finding is recorded, numbered per measure and per
+  year of issue (晋环监告〔2026〕1号); its SHA-256 is stored, so a document changed later is detectable.
+- A verification outcome is recorded once; a second decision on the same record is refused. (A
+  verified event that proves wrong is withdrawn through an objection, 第十九条, like any other event.)
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+from sqlalchemy import func, select
+
+from credit.codes import is_valid_code
+from credit.supervision import (
+    EVENT_COLUMNS,
+    ComplaintRecord,
+    FindingRecord,
+    SupervisionRules,
+    complaint_event,
+    document_number,
+    finding_event,
+    in_period,
+    load_supervision_rules,
+)
+from reports.measures import render_measure_html
+from reports.safe import path_inside
+from store.engine import migrated_engine, transaction
+from store.lifecycle import Actor
+from store.models import Complaint, Inspection, InspectionFinding, Inspector, Institution
+from store.repository import Repository
+from tasks.render import Bureau
+
+
+class SupervisionError(ValueError):
+    """A supervision record that cannot be taken as given (exit code 2); the message names the field."""
+
+
+@dataclass(frozen=True)
+class InspectionInput:
+    institution_id: str
+    inspected_on: date
+    method: str
+    matters: tuple[str, ...]
+    inspectors: tuple[str, ...]
+    summary: str | None = None
+    inspection_id: str | None = None
+    institution_name: str | None = None  # default: the name in the store's registry
+
+
+@dataclass(frozen=True)
+class FindingInput:
+    inspection_id: str
+    situation: int
+    measure: str
+    facts: str
+    issued_on: date
+    rectify_by: date | None = None
+    interview_at: str | None = None
+    interview_place: str | None = None
+
+
+@dataclass(frozen=True)
+class ComplaintInput:
+    institution_id: str
+    channel: str
+    received_on: date
+    summary: str
+    complainant: str | None = None
+    complaint_id: str | None = None
+
+
+def rules() -> SupervisionRules:
+    return load_supervision_rules()
+
+
+# ------------------------------------------------------------------------------------------- inspections
+
+
+def add_inspection(db_url: str | None, given: InspectionInput, actor: Actor) -> dict:
+    """Record an inspection; its id is given or INS-<year>-<sequence>."""
+    engine = migrated_engine(db_url)
+    with transaction(engine) as session:
+        report = record_inspection(session, given, rules(), actor)
+    engine.dispose()
+    return report
+
+
+def record_inspection(session, given: InspectionInput, supervision: SupervisionRules, actor: Actor) -> dict:
+    _check_institution(given.institution_id, "--institution")
+    method = _rule(supervision.method, given.method, "--method")
+    matters = [_rule(supervision.matter, m, "--matter").code for m in given.matters]
+    if not matters:
+        raise SupervisionError("--matter: name at least one matter inspected (第八条)")
+    _check_inspectors(session, given.inspectors, supervision.inspectors_per_inspection)
+    inspection_id = given.inspection_id or _next_id(session, Inspection, "INS", given.inspected_on.year)
+    if session.get(Inspection, inspection_id) is not None:
+        raise SupervisionError(f"inspection {inspection_id} is already recorded")
+    registered = session.get(Institution, given.institution_id)
+    name = given.institution_name or (registered.name if registered is not None else None)
+    row = Inspection(id=inspection_id, institution_id=given.institution_id, institution_name=name,
+                     inspected_on=given.inspected_on,
+                     method=method.code, matters=matters, inspectors=list(given.inspectors), summary=given.summary,
+                     rules_version=supervision.version, created_at=actor.at, created_by=actor.by)
+    session.add(row)
+    session.flush()
+    after = {"institution_id": row.institution_id, "inspected_on": row.inspected_on.isoformat(),
+             "method": row.method, "matters": matters, "inspectors": list(given.inspectors)}
+    Repository(session).audit("inspection", inspection_id, "recorded", actor.why, actor.by, actor.at, None, after)
+    return {"inspection_id": inspection_id, "institution_name": name, "in_registry": registered is not None, **after}
+
+
+def add_finding(db_url: str | None, given: FindingInput, out_dir: Path, actor: Actor) -> dict:
+    """Record a 第十条 finding of an inspection and render its measure document into `out_dir`."""
+    engine = migrated_engine(db_url)
+    with transaction(engine) as session:
+        report = record_finding(session, given, rules(), out_dir, actor)
+    engine.dispose()
+    return report
+
+
+def record_finding(session, given: FindingInput, supervision: SupervisionRules, out_dir: Path,
+                   actor: Actor) -> dict:
+    inspection = session.get(Inspection, given.inspection_id)
+    if inspection is None:
+        raise SupervisionError(f"inspection {given.inspection_id}: not recorded")
+    situation = _rule(supervision.situation, given.situation, "--situation")
+    measure = _rule(supervision.measure, given.measure, "--measure")
+    _check_finding_dates(given, inspection)
+    if not given.facts.strip():
+        raise SupervisionError("--facts: say what was found")
+    sequence = _next_document_sequence(session, measure.code, given.issued_on.year)
+    finding_id = f"{inspection.id}-{_findings_of(session, inspection.id) + 1}"
+    number = document_number(measure, given.issued_on.year, sequence)
+    html = render_measure_html(_document_context(session, inspection, given, supervision, number))
+    path = _write_document(out_dir, finding_id, given.measure, html)
+    row = InspectionFinding(
+        id=finding_id, inspection_id=inspection.id, situation=situation.item, facts=given.facts.strip(),
+        measure=measure.code, document_no=number, document_year=given.issued_on.year, document_sequence=sequence,
+        issued_on=given.issued_on, document_path=str(path), document_sha256=hashlib.sha256(html.encode()).hexdigest(),
+        outcome="pending", created_at=actor.at, created_by=actor.by)
+    session.add(row)
+    session.flush()
+    after = {"situation": situation.item, "indicator": situation.indicator, "measure": measure.code,
+             "document_no": number, "issued_on": given.issued_on.isoformat(), "document": path.name}
+    Repository(session).audit("inspection_finding", finding_id, "recorded", actor.why, actor.by, actor.at, None, after)
+    return {"finding_id": finding_id, "inspection_id": inspection.id, "document_path": str(path), **after}
+
+
+def _check_finding_dates(given: FindingInput, inspection: Inspection) -> None:
+    if given.issued_on < inspection.inspected_on:
+        raise SupervisionError(f"--issued {given.issued_on} is before the inspection ({inspection.inspected_on})")
+    if given.measure == "interview" and not (given.interview_at and given.interview_place):
+        raise SupervisionError("an interview (约见谈话) needs --interview-at and --place")
+    if given.rectify_by is not None and given.rectify_by < given.issued_on:
+        raise SupervisionError(f"--rectify-by {given.rectify_by} is before --issued {given.issued_on}")
+
+
+def _document_context(session, inspection: Inspection, given: FindingInput, supervision: SupervisionRules,
+                      number: str) -> dict:
+    institution = session.get(Institution, inspection.institution_id)
+    if not inspection.institution_name:
+        raise SupervisionError(f"inspection {inspection.id}: {inspection.institution_id} is not in the store's "
+                               "registry and the inspection gives no name (inspection add --name): the notice "
+                               "is addressed to the institution by name")
+    method = supervision.method(inspection.method)
+    situation = supervision.situation(given.situation)
+    indicator = _indicator(situation.indicator)
+    names = {i.inspector_id: i.name for i in session.scalars(
+        select(Inspector).where(Inspector.inspector_id.in_(inspection.inspectors)))}
+    return {
+        "kind": given.measure, "document_no": number, "issued_on": given.issued_on,
+        "institution_id": inspection.institution_id,
+        "institution_name": inspection.institution_name,
+        "institution_address": institution.address if institution is not None else None,
+        "inspection_id": inspection.id, "inspected_on": inspection.inspected_on,
+        "method": method.name, "method_item": method.item,
+        "matters": [{"item": supervision.matter(m).item, "name": supervision.matter(m).name}
+                    for m in inspection.matters],
+        "inspectors": [names.get(i, i) for i in inspection.inspectors],
+        "situation": situation.item, "situation_text": situation.text, "facts": given.facts.strip(),
+        "indicator": indicator, "rectify_by": given.rectify_by, "interview_at": given.interview_at,
+        "interview_place": given.interview_place, "bureau": Bureau.load().settings,
+    }
+
+
+def _indicator(code: str | None) -> dict | None:
+    if code is None:
+        return None
+    from credit.indexsystem import format_tenths, load_index_system
+
+    indicator = load_index_system(rules().index_version).indicators[code]
+    return {"code": code, "name": indicator.name, "points": format_tenths(indicator.points)}
+
+
+def _write_document(out_dir: Path, finding_id: str, measure: str, html: str) -> Path:
+    """<out>/<finding id>-<measure>.html; the name is built from checked ids only (R-20)."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = path_inside(out_dir, f"{finding_id}-{measure}.html")
+    path.write_text(html, encoding="utf-8")
+    return path
+
+
+def verify_finding(db_url: str | None, finding_id: str, on: date, outcome: str, note: str | None,
+                   actor: Actor, decided: date | None = None) -> dict:
+    """Record whether a finding was confirmed (核实); a confirmed one becomes a credit event."""
+    engine = migrated_engine(db_url)
+    with transaction(engine) as session:
+        event = settle(session, "inspection_finding", finding_id, on, outcome, note, actor, decided)
+    engine.dispose()
+    return {"finding_id": finding_id, "outcome": outcome, "event": event}
+
+
+def settle(session, entity: str, record_id: str, on: date, outcome: str, note: str | None, actor: Actor,
+           decided: date | None = None) -> dict | None:
+    """Record the verification outcome of a finding or complaint; the credit event it gives, if any."""
+    supervision = rules()
+    if entity == "inspection_finding":
+        row = _finding(session, record_id)
+        inspection = session.get(Inspection, row.inspection_id)
+        outcomes, first_day, what = ("verified", "not_verified"), inspection.inspected_on, "the inspection"
+    else:
+        row = session.get(Complaint, record_id)
+        if row is None:
+            raise SupervisionError(f"complaint {record_id}: not recorded")
+        outcomes, first_day, what = ("verified", "unfounded"), row.received_on, "the complaint was received"
+    if outcome not in outcomes:
+        raise SupervisionError(f"--outcome {outcome!r}: {' or '.join(outcomes)}")
+    if on < first_day:
+        raise SupervisionError(f"--on {on} is before {what} ({first_day})")
+    _decide(session, row, entity, outcome, on, decided, note, actor)
+    if entity == "inspection_finding":
+        return finding_event(finding_record(row, inspection), supervision)
+    return complaint_event(complaint_record(row), supervision)
+
+
+def _finding(session, finding_id: str) -> InspectionFinding:
+    finding = session.get(InspectionFinding, finding_id)
+    if finding is None:
+        raise SupervisionError(f"finding {finding_id}: not recorded")
+    return finding
+
+
+def _decide(session, row, entity: str, outcome: str, on: date, decided: date | None, note: str | None,
+            actor: Actor) -> None:
+    if row.outcome != "pending":
+        raise SupervisionError(f"{entity} {row.id}: already decided ({row.outcome} on {row.verified_on or '—'})")
+    if decided is not None and decided > on:
+        raise SupervisionError(f"--decided {decided} is after --on {on}")
+    before = {"outcome": row.outcome}
+    row.outcome, row.outcome_note = outcome, note
+    row.verified_on = on if outcome == "verified" else None
+    row.decided_on = decided if outcome == "verified" else None
+    after = {"outcome": outcome, "on": on.isoformat(), "decided_on": decided.isoformat() if decided else None,
+             "note": note}
+    Repository(session).audit(entity, row.id, "decided", actor.why, actor.by, actor.at, before, after)
+
+
+# -------------------------------------------------------------------------------------------- complaints
+
+
+def add_complaint(db_url: str | None, given: ComplaintInput, actor: Actor) -> dict:
+    engine = migrated_engine(db_url)
+    with transaction(engine) as session:
+        report = record_complaint(session, given, rules(), actor)
+    engine.dispose()
+    return report
+
+
+def record_complaint(session, given: ComplaintInput, supervision: SupervisionRules, actor: Actor) -> dict:
+    """Record a complaint (第十三条); it counts only once verified (R-09)."""
+    _check_institution(given.institution_id, "--institution")
+    channel = _rule(supervision.channel, given.channel, "--channel")
+    if not given.summary.strip():
+        raise SupervisionError("--summary: say what the complaint is about")
+    complaint_id = given.complaint_id or _next_id(session, Complaint, "CMP", given.received_on.year)
+    if session.get(Complaint, complaint_id) is not None:
+        raise SupervisionError(f"complaint {complaint_id} is already recorded")
+    session.add(Complaint(id=complaint_id, institution_id=given.institution_id, channel=given.channel,
+                          received_on=given.received_on, complainant=given.complainant,
+                          summary=given.summary.strip(), outcome="pending", created_at=actor.at,
+                          created_by=actor.by))
+    session.flush()
+    after = {"institution_id": given.institution_id, "channel": given.channel,
+             "received_on": given.received_on.isoformat()}
+    Repository(session).audit("complaint", complaint_id, "recorded", actor.why, actor.by, actor.at, None, after)
+    return {"complaint_id": complaint_id, "channel_name": channel,
+            "in_registry": _in_registry(session, given.institution_id), **after}
+
+
+def decide_complaint(db_url: str | None, complaint_id: str, on: date, outcome: str, note: str | None,
+                     actor: Actor, decided: date | None = None) -> dict:
+    """Record the verification of a complaint: verified (a JY-02 event) or unfounded (kept, never scored)."""
+    engine = migrated_engine(db_url)
+    with transaction(engine) as session:
+        event = settle(session, "complaint", complaint_id, on, outcome, note, actor, decided)
+    engine.dispose()
+    return {"complaint_id": complaint_id, "outcome": outcome, "event": event}
+
+
+# ------------------------------------------------------------------------------------ recorded events
+
+
+def finding_record(finding: InspectionFinding, inspection: Inspection) -> FindingRecord:
+    return FindingRecord(finding.id, inspection.institution_id, inspection.method, finding.situation, finding.facts,
+                         inspection.inspected_on, finding.outcome, finding.decided_on, finding.verified_on,
+                         finding.document_no)
+
+
+def complaint_record(complaint: Complaint) -> ComplaintRecord:
+    return ComplaintRecord(complaint.id, complaint.institution_id, complaint.channel, complaint.received_on,
+                           complaint.summary, complaint.outcome, complaint.decided_on, complaint.verified_on)
+
+
+def recorded_events(session, start: date, end: date, supervision: SupervisionRules | None = None) -> pd.DataFrame:
+    """The credit_events rows of the store's records that belong to the period, in event_id order."""
+    supervision = supervision or rules()
+    pairs = session.execute(select(InspectionFinding, Inspection)
+                            .join(Inspection, Inspection.id == InspectionFinding.inspection_id)).all()
+    rows = [finding_event(finding_record(f, i), supervision) for f, i in pairs]
+    rows += [complaint_event(complaint_record(c), supervision) for c in session.scalars(select(Complaint))]
+    rows = sorted((r for r in rows if r is not None and in_period(r, start, end)), key=lambda r: r["event_id"])
+    return pd.DataFrame(rows, columns=list(EVENT_COLUMNS), dtype="string")
+
+
+def events_for_year(db_url: str | None, year: int) -> pd.DataFrame:
+    """What the evaluation of `year` adds to its drop (empty when the store has nothing for the year)."""
+    engine = migrated_engine(db_url)
+    try:
+        with transaction(engine) as session:
+            return recorded_events(session, date(year, 1, 1), date(year, 12, 31))
+    finally:
+        engine.dispose()
+
+
+# ------------------------------------------------------------------------------------------------ checks
+
+
+def _rule(lookup, key, option: str):
+    try:
+        return lookup(key)
+    except ValueError as exc:
+        raise SupervisionError(f"{option}: {exc}") from None
+
+
+def _check_institution(institution_id: str, option: str) -> None:
+    if not is_valid_code(institution_id):
+        raise SupervisionError(f"{option} {institution_id!r} is not a 统一社会信用代码 with a valid check character")
+
+
+def _check_inspectors(session, inspectors: tuple[str, ...], needed: int) -> None:
+    if len(set(inspectors)) != len(inspectors):
+        raise SupervisionError("--inspector: an inspector is named twice")
+    if len(inspectors) < needed:
+        raise SupervisionError(f"--inspector: at least {needed} inspectors make an inspection (行政处罚法第四十二条)")
+    known = set(session.scalars(select(Inspector.inspector_id).where(Inspector.inspector_id.in_(inspectors))))
+    unknown = [i for i in inspectors if i not in known]
+    if unknown:
+        raise SupervisionError(f"--inspector: not in the roster: {', '.join(unknown)} (credit inspectors import)")
+
+
+def _in_registry(session, institution_id: str) -> bool:
+    return session.get(Institution, institution_id) is not None
+
+
+def _findings_of(session, inspection_id: str) -> int:
+    query = select(func.count()).select_from(InspectionFinding).where(InspectionFinding.inspection_id == inspection_id)
+    return session.scalar(query) or 0
+
+
+def _next_id(session, model, prefix: str, year: int) -> str:
+    """<prefix>-<year>-<4-digit sequence>, one more than the highest of that year."""
+    stem = f"{prefix}-{year}-"
+    taken = session.scalars(select(model.id).where(model.id.like(f"{stem}%"))).all()
+    numbers = [int(t[len(stem):]) for t in taken if t[len(stem):].isdigit()]
+    return f"{stem}{max(numbers, default=0) + 1:04d}"
+
+
+def _next_document_sequence(session, measure: str, year: int) -> int:
+    query = select(func.max(InspectionFinding.document_sequence)).where(
+        InspectionFinding.measure == measure, InspectionFinding.document_year == year)
+    return (session.scalar(query) or 0) + 1
+

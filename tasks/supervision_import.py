@@ -1,0 +1,243 @@
+"""CSV intake of inspections, their findings and complaints (R-06, R-07, R-09), all or nothing.
+
+Files (UTF-8, with or without BOM; `;` separates list items; empty cell = none):
+- inspections: inspection_id, institution_id, inspected_on, method, matters, inspectors[, summary]
+  [, institution_name] (the name defaults to the store's registry; a notice needs one)
+- findings: inspection_id, situation, measure, facts, issued_on[, rectify_by, interview_at, interview_place]
+  [, outcome, verified_on, decided_on, note] — `situation` is the 第十条 item 1–6; `outcome` empty or
+  `pending` leaves the finding to be verified later.
+- complaints: complaint_id, institution_id, channel, received_on, summary[, complainant]
+  [, outcome, verified_on, decided_on, note]
+
+One transaction per import: any bad row refuses the whole file with every error found, each naming
+the file, row (header = row 1) and column, so nothing is half-imported. An inspection or complaint
+whose id is already recorded with the same facts is skipped (a file imported twice changes nothing;
+an inspection's findings come with it); the same id with other facts is an error.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+
+from store.engine import migrated_engine, transaction
+from store.lifecycle import Actor
+from store.models import Complaint, Inspection
+from tasks.supervision import (
+    ComplaintInput,
+    FindingInput,
+    InspectionInput,
+    SupervisionError,
+    record_complaint,
+    record_finding,
+    record_inspection,
+    rules,
+    settle,
+)
+
+INSPECTION_COLUMNS = ("inspection_id", "institution_id", "inspected_on", "method", "matters", "inspectors")
+FINDING_COLUMNS = ("inspection_id", "situation", "measure", "facts", "issued_on")
+COMPLAINT_COLUMNS = ("complaint_id", "institution_id", "channel", "received_on", "summary")
+OUTCOME_COLUMNS = ("outcome", "verified_on", "decided_on", "note")
+MAX_ERRORS = 20
+
+
+@dataclass
+class Row:
+    """One CSV row: its cells and where it is, for messages that name the file, row and column."""
+
+    file: str
+    number: int
+    cells: dict[str, str]
+
+    def where(self, column: str) -> str:
+        return f"{self.file} row {self.number}, column {column}"
+
+    def text(self, column: str) -> str | None:
+        return self.cells.get(column) or None
+
+    def day(self, column: str, required: bool = True) -> date | None:
+        value = self.text(column)
+        if value is None:
+            if required:
+                raise SupervisionError(f"{self.where(column)}: empty")
+            return None
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            raise SupervisionError(f"{self.where(column)}: {value!r} is not a date YYYY-MM-DD") from None
+
+    def items(self, column: str) -> tuple[str, ...]:
+        return tuple(part.strip() for part in (self.text(column) or "").split(";") if part.strip())
+
+
+def read_rows(path: Path, required: tuple[str, ...]) -> list[Row]:
+    """The rows of a UTF-8 CSV as stripped text, refusing a file without the required columns."""
+    path = Path(path)
+    if not path.is_file():
+        raise SupervisionError(f"{path}: no such file")
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise SupervisionError(f"{path.name}: cannot be read as a UTF-8 CSV ({exc})") from None
+    frame.columns = [str(c).strip() for c in frame.columns]
+    missing = [c for c in required if c not in frame.columns]
+    if missing:
+        raise SupervisionError(f"{path.name}: missing column(s) {', '.join(missing)}")
+    records = frame.apply(lambda column: column.str.strip()).to_dict("records")
+    return [Row(path.name, number, record) for number, record in enumerate(records, start=2)]
+
+
+def import_inspections(db_url: str | None, inspections: Path, findings: Path | None, out_dir: Path,
+                       actor: Actor) -> dict:
+    """Record the inspections of a CSV and the findings of another; render every finding's document."""
+    rows = read_rows(inspections, INSPECTION_COLUMNS)
+    finding_rows = read_rows(findings, FINDING_COLUMNS) if findings is not None else []
+    supervision = rules()
+    engine = migrated_engine(db_url)
+    with transaction(engine) as session:
+        errors: list[str] = []
+        recorded, skipped = set(), set()
+        for row in rows:
+            _collect(errors, lambda r=row: _inspection(session, r, supervision, actor, recorded, skipped))
+        documents = []
+        for row in finding_rows:
+            _collect(errors, lambda r=row: documents.append(
+                _finding(session, r, supervision, out_dir, actor, recorded, skipped)))
+        _raise(errors)
+    engine.dispose()
+    return {"inspections": len(recorded), "unchanged": len(skipped),
+            "findings": len([d for d in documents if d]), "documents": [d for d in documents if d]}
+
+
+def _inspection(session, row: Row, supervision, actor, recorded: set, skipped: set) -> None:
+    given = InspectionInput(
+        institution_id=row.text("institution_id") or "", inspected_on=row.day("inspected_on"),
+        method=row.text("method") or "", matters=row.items("matters"), inspectors=row.items("inspectors"),
+        summary=row.text("summary"), inspection_id=_required(row, "inspection_id"),
+        institution_name=row.text("institution_name"))
+    stored = session.get(Inspection, given.inspection_id)
+    if given.inspection_id in recorded | skipped:
+        raise SupervisionError(f"{row.where('inspection_id')}: {given.inspection_id} appears more than once")
+    if stored is not None:
+        _same_or_raise(row, "inspection_id", _inspection_facts(stored), _inspection_facts(given))
+        skipped.add(given.inspection_id)
+        return
+    _at(row, lambda: record_inspection(session, given, supervision, actor))
+    recorded.add(given.inspection_id)
+
+
+def _inspection_facts(value) -> tuple:
+    return (value.institution_id, value.inspected_on, value.method, tuple(value.matters), tuple(value.inspectors))
+
+
+def _finding(session, row: Row, supervision, out_dir, actor, recorded: set, skipped: set) -> str | None:
+    inspection_id = _required(row, "inspection_id")
+    if inspection_id in skipped:
+        return None  # its findings were recorded with it
+    situation = _required(row, "situation")
+    if not situation.isdigit():
+        raise SupervisionError(f"{row.where('situation')}: {situation!r} is not an item 1–6 of 第十条")
+    given = FindingInput(
+        inspection_id=inspection_id, situation=int(situation), measure=row.text("measure") or "",
+        facts=row.text("facts") or "", issued_on=row.day("issued_on"), rectify_by=row.day("rectify_by", False),
+        interview_at=row.text("interview_at"), interview_place=row.text("interview_place"))
+    report = _at(row, lambda: record_finding(session, given, supervision, out_dir, actor))
+    _outcome(session, row, "inspection_finding", report["finding_id"], actor)
+    return report["document_path"]
+
+
+def import_complaints(db_url: str | None, complaints: Path, actor: Actor) -> dict:
+    """Record the complaints of a CSV, with their verification outcome when the file gives one."""
+    rows = read_rows(complaints, COMPLAINT_COLUMNS)
+    supervision = rules()
+    engine = migrated_engine(db_url)
+    with transaction(engine) as session:
+        errors: list[str] = []
+        recorded, skipped = set(), set()
+        for row in rows:
+            _collect(errors, lambda r=row: _complaint(session, r, supervision, actor, recorded, skipped))
+        _raise(errors)
+    engine.dispose()
+    return {"complaints": len(recorded), "unchanged": len(skipped)}
+
+
+def _complaint(session, row: Row, supervision, actor, recorded: set, skipped: set) -> None:
+    given = ComplaintInput(
+        institution_id=row.text("institution_id") or "", channel=row.text("channel") or "",
+        received_on=row.day("received_on"), summary=row.text("summary") or "",
+        complainant=row.text("complainant"), complaint_id=_required(row, "complaint_id"))
+    if given.complaint_id in recorded | skipped:
+        raise SupervisionError(f"{row.where('complaint_id')}: {given.complaint_id} appears more than once")
+    stored = session.get(Complaint, given.complaint_id)
+    if stored is not None:
+        facts = (stored.institution_id, stored.channel, stored.received_on, stored.summary)
+        _same_or_raise(row, "complaint_id", facts,
+                       (given.institution_id, given.channel, given.received_on, given.summary))
+        skipped.add(given.complaint_id)
+        return
+    _at(row, lambda: record_complaint(session, given, supervision, actor))
+    _outcome(session, row, "complaint", given.complaint_id, actor)
+    recorded.add(given.complaint_id)
+
+
+def _outcome(session, row: Row, entity: str, record_id: str, actor: Actor) -> None:
+    outcome = row.text("outcome")
+    if outcome in (None, "pending"):
+        return
+    on = row.day("verified_on")
+    _at(row, lambda: settle(session, entity, record_id, on, outcome, row.text("note"), actor,
+                            row.day("decided_on", False)))
+
+
+def _required(row: Row, column: str) -> str:
+    value = row.text(column)
+    if value is None:
+        raise SupervisionError(f"{row.where(column)}: empty")
+    return value
+
+
+def _same_or_raise(row: Row, column: str, stored: tuple, given: tuple) -> None:
+    if stored != given:
+        raise SupervisionError(f"{row.where(column)}: {row.cells[column]} is already recorded with other facts")
+
+
+# The options of the record functions and the CSV columns they come from.
+OPTION_COLUMNS = {
+    "--institution": "institution_id", "--method": "method", "--matter": "matters", "--inspector": "inspectors",
+    "--situation": "situation", "--measure": "measure", "--facts": "facts", "--issued": "issued_on",
+    "--rectify-by": "rectify_by", "--channel": "channel", "--summary": "summary", "--on": "verified_on",
+    "--decided": "decided_on", "--outcome": "outcome",
+}
+
+
+def _at(row: Row, action):
+    """Run `action`; its error is said again naming this row and the column its option came from."""
+    try:
+        return action()
+    except SupervisionError as exc:
+        message = str(exc)
+        if message.startswith(row.file):
+            raise
+        option, _, rest = message.partition(": ")
+        column = OPTION_COLUMNS.get(option.split(" ")[0])
+        if column is None:
+            raise SupervisionError(f"{row.file} row {row.number}: {message}") from None
+        raise SupervisionError(f"{row.where(column)}: {message}") from None
+
+
+def _collect(errors: list[str], action) -> None:
+    try:
+        action()
+    except SupervisionError as exc:
+        errors.append(str(exc))
+
+
+def _raise(errors: list[str]) -> None:
+    if errors:
+        shown = errors[:MAX_ERRORS]
+        more = f"\n… and {len(errors) - MAX_ERRORS} more" if len(errors) > MAX_ERRORS else ""
+        raise SupervisionError(f"{len(errors)} error(s), nothing imported:\n" + "\n".join(shown) + more)
