@@ -91,6 +91,10 @@ def _table(report: dict) -> str:
         for row in rows:
             table.add_row(row["what"], row["institution_id"], row["date"], str(row.get("working_days_left", "")))
         console.print(table)
+    if report["recorded_events_since"]:
+        console.print(f"{len(report['recorded_events_since'])} recorded event(s) not yet in this cycle's scores "
+                      f"({', '.join(report['recorded_events_since'][:5])}): credit rescore --year {report['year']} "
+                      "--recorded-events")
     return console.export_text()
 
 

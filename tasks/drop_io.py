@@ -318,6 +318,16 @@ def with_recorded_events(drop: Drop, events: pd.DataFrame) -> Drop:
     return Drop({**drop.tables, "recorded_events": table}, snapshot, drop.origin, pulled=drop.snapshot)
 
 
+def read_snapshot_table(path: Path, name: str) -> pd.DataFrame | None:
+    """One table of a snapshot (None when it has none), without reading the others."""
+    folder = Path(path)
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    entry = manifest["tables"].get(name)
+    if entry is None:
+        return None
+    return pq.read_table(folder / entry["file"]).to_pandas(types_mapper=_string_types)
+
+
 def without_recorded_events(drop: Drop) -> Drop:
     """The drop as pulled: what `with_recorded_events` was given."""
     if "recorded_events" not in drop.tables:

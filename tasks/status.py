@@ -9,8 +9,10 @@ from credit.calendar import WorkCalendar
 from credit.lifecycle import Procedure, Suspension, review_deadline
 from store.engine import migrated_engine, transaction
 from store.lifecycle import Lifecycle
-from store.models import ObjectionSuspension
+from store.models import ObjectionSuspension, Snapshot
+from tasks.drop_io import read_snapshot_table
 from tasks.render import Bureau
+from tasks.supervision import recorded_events
 
 
 def cycle_status(db_url: str | None, year: int, as_of: date) -> dict:
@@ -24,12 +26,26 @@ def cycle_status(db_url: str | None, year: int, as_of: date) -> dict:
         results = [_result(r) for r in lifecycle.current(cycle)]
         objections = [_objection(session, o, calendar, rules) for o in lifecycle.objections(cycle)]
         stage = cycle.stage
+        unscored = recorded_since(session, cycle)
     engine.dispose()
     status = {"year": year, "as_of": as_of.isoformat(), "stage": stage,
               "counts": dict(sorted(Counter(r["state"] for r in results).items())),
-              "results": results, "objections": objections}
+              "results": results, "objections": objections, "recorded_events_since": unscored}
     status["deadlines"], status["overdue"] = _deadlines(results, objections, as_of, calendar)
     return status
+
+
+def recorded_since(session, cycle) -> list[str]:
+    """Ids of the events the store records now for the period that the cycle's snapshot does not hold as
+    they are (recorded or verified since the evaluation): `credit rescore --recorded-events` takes them in."""
+    now = recorded_events(session, cycle.period_start, cycle.period_end)
+    then = read_snapshot_table(session.get(Snapshot, cycle.snapshot).path, "recorded_events")
+    held = set() if then is None else set(_rows(then))
+    return sorted({row[0] for row in _rows(now) if row not in held})
+
+
+def _rows(frame) -> list[tuple]:
+    return list(frame.astype(object).where(frame.notna(), "").itertuples(index=False, name=None))
 
 
 def _iso(value: date | None) -> str | None:

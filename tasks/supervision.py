@@ -147,7 +147,12 @@ def record_finding(session, given: FindingInput, supervision: SupervisionRules, 
     sequence = _next_document_sequence(session, measure.code, given.issued_on.year)
     finding_id = f"{inspection.id}-{_findings_of(session, inspection.id) + 1}"
     number = document_number(measure, given.issued_on.year, sequence)
-    html = render_measure_html(_document_context(session, inspection, given, supervision, number))
+    try:
+        html = render_measure_html(_document_context(session, inspection, given, supervision, number))
+    except SupervisionError:
+        raise
+    except ValueError as exc:  # what the document itself refuses (an interview before the notice, …)
+        raise SupervisionError(f"the {measure.name} cannot be written: {exc}") from None
     path = _write_document(out_dir, finding_id, given.measure, html)
     row = InspectionFinding(
         id=finding_id, inspection_id=inspection.id, situation=situation.item, facts=given.facts.strip(),

@@ -152,6 +152,7 @@ def test_R19_a_complaint_verified_in_the_store_puts_its_institution_in_the_plan(
 def test_R15_R10_after_publicity_a_late_finding_comes_in_by_rescore_and_is_publicised_again(db_url, tmp_path, var_dir):
     from store.repository import CycleStartedError
     from tasks.rescore import rescore
+    from tasks.status import cycle_status
 
     evaluate(db_url, tmp_path / "eval")
     publicize_flow(year=2025, on=date(2026, 2, 2), out=str(tmp_path / "pub"), db_url=db_url, by="test")
@@ -159,9 +160,13 @@ def test_R15_R10_after_publicity_a_late_finding_comes_in_by_rescore_and_is_publi
 
     with pytest.raises(CycleStartedError, match="cycle 2025 is past scoring"):
         evaluate(db_url, tmp_path / "again")
+    waiting = cycle_status(db_url, 2025, date(2026, 2, 9))["recorded_events_since"]
     report = rescore(db_url, 2025, None, None, date(2026, 2, 10), ACTOR, recorded_events=True)
     again = rescore(db_url, 2025, None, None, date(2026, 2, 11), ACTOR, recorded_events=True)
 
+    assert waiting == sorted([recorded["notice"]["finding_id"], recorded["pending"]["finding_id"],
+                              recorded["verified"], recorded["waiting"]])
+    assert cycle_status(db_url, 2025, date(2026, 2, 11))["recorded_events_since"] == []
     assert report["changed"] == [INSTITUTION] and report["new_snapshot"].startswith("sha256:")
     assert again == {"year": 2025, "index_version": "jc-2024.1", "changed": [], "new_snapshot": None}
     engine = make_engine(db_url)

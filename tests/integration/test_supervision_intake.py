@@ -200,3 +200,13 @@ def test_R09_complaint_import_with_outcomes(db, tmp_path):
         outcomes = {c.id: c.outcome for c in session.scalars(select(Complaint))}
     engine.dispose()
     assert outcomes == {"C1": "verified", "C2": "unfounded", "C3": "pending"}
+
+
+def test_R07_an_interview_set_before_its_notice_is_refused_with_exit_code_2(db):
+    assert inspection(db).exit_code == 0
+    early = credit("inspection", "finding", "INS-2025-0001", "--situation", "3", "--measure", "interview",
+                   "--facts", "质控不足", "--issued", "2025-05-08", "--interview-at", "2025-05-07 09:00",
+                   "--place", "市局", db=db)
+    assert early.exit_code == 2, early.output
+    assert "约见谈话通知书 cannot be written" in early.stderr
+    assert count(db, InspectionFinding) == 0
