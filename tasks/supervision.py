@@ -19,12 +19,16 @@ Where the measures are silent:
 from __future__ import annotations
 
 import hashlib
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import TypeVar
 
 import pandas as pd
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from credit.codes import is_valid_code
 from credit.supervision import (
@@ -45,6 +49,9 @@ from store.lifecycle import Actor
 from store.models import Complaint, Inspection, InspectionFinding, Inspector, Institution
 from store.repository import Repository
 from tasks.render import Bureau
+
+T = TypeVar("T")
+ID_PATTERN = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]{0,59}")
 
 
 class SupervisionError(ValueError):
@@ -89,16 +96,22 @@ def rules() -> SupervisionRules:
     return load_supervision_rules()
 
 
+def in_store(db_url: str | None, work: Callable[[Session], T]) -> T:
+    """Run `work` in one transaction of the migrated store (committed when it returns)."""
+    engine = migrated_engine(db_url)
+    try:
+        with transaction(engine) as session:
+            return work(session)
+    finally:
+        engine.dispose()
+
+
 # ------------------------------------------------------------------------------------------- inspections
 
 
 def add_inspection(db_url: str | None, given: InspectionInput, actor: Actor) -> dict:
     """Record an inspection; its id is given or INS-<year>-<sequence>."""
-    engine = migrated_engine(db_url)
-    with transaction(engine) as session:
-        report = record_inspection(session, given, rules(), actor)
-    engine.dispose()
-    return report
+    return in_store(db_url, lambda session: record_inspection(session, given, rules(), actor))
 
 
 def record_inspection(session, given: InspectionInput, supervision: SupervisionRules, actor: Actor) -> dict:
@@ -108,7 +121,8 @@ def record_inspection(session, given: InspectionInput, supervision: SupervisionR
     if not matters:
         raise SupervisionError("--matter: name at least one matter inspected (第八条)")
     _check_inspectors(session, given.inspectors, supervision.inspectors_per_inspection)
-    inspection_id = given.inspection_id or _next_id(session, Inspection, "INS", given.inspected_on.year)
+    inspection_id = _checked_id(given.inspection_id, "--id") or _next_id(session, Inspection, "INS",
+                                                                           given.inspected_on.year)
     if session.get(Inspection, inspection_id) is not None:
         raise SupervisionError(f"inspection {inspection_id} is already recorded")
     registered = session.get(Institution, given.institution_id)
@@ -127,11 +141,7 @@ def record_inspection(session, given: InspectionInput, supervision: SupervisionR
 
 def add_finding(db_url: str | None, given: FindingInput, out_dir: Path, actor: Actor) -> dict:
     """Record a 第十条 finding of an inspection and render its measure document into `out_dir`."""
-    engine = migrated_engine(db_url)
-    with transaction(engine) as session:
-        report = record_finding(session, given, rules(), out_dir, actor)
-    engine.dispose()
-    return report
+    return in_store(db_url, lambda session: record_finding(session, given, rules(), out_dir, actor))
 
 
 def record_finding(session, given: FindingInput, supervision: SupervisionRules, out_dir: Path,
@@ -153,7 +163,7 @@ def record_finding(session, given: FindingInput, supervision: SupervisionRules, 
         raise
     except ValueError as exc:  # what the document itself refuses (an interview before the notice, …)
         raise SupervisionError(f"the {measure.name} cannot be written: {exc}") from None
-    path = _write_document(out_dir, finding_id, given.measure, html)
+    path = path_inside(Path(out_dir), f"{finding_id}-{given.measure}.html")
     row = InspectionFinding(
         id=finding_id, inspection_id=inspection.id, situation=situation.item, facts=given.facts.strip(),
         measure=measure.code, document_no=number, document_year=given.issued_on.year, document_sequence=sequence,
@@ -161,6 +171,7 @@ def record_finding(session, given: FindingInput, supervision: SupervisionRules, 
         outcome="pending", created_at=actor.at, created_by=actor.by)
     session.add(row)
     session.flush()
+    _write_document(path, html)  # after the row is in: a refused row leaves no document behind
     after = {"situation": situation.item, "indicator": situation.indicator, "measure": measure.code,
              "document_no": number, "issued_on": given.issued_on.isoformat(), "document": path.name}
     Repository(session).audit("inspection_finding", finding_id, "recorded", actor.why, actor.by, actor.at, None, after)
@@ -213,22 +224,17 @@ def _indicator(code: str | None) -> dict | None:
     return {"code": code, "name": indicator.name, "points": format_tenths(indicator.points)}
 
 
-def _write_document(out_dir: Path, finding_id: str, measure: str, html: str) -> Path:
+def _write_document(path: Path, html: str) -> None:
     """<out>/<finding id>-<measure>.html; the name is built from checked ids only (R-20)."""
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    path = path_inside(out_dir, f"{finding_id}-{measure}.html")
+    path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(html, encoding="utf-8")
-    return path
 
 
 def verify_finding(db_url: str | None, finding_id: str, on: date, outcome: str, note: str | None,
                    actor: Actor, decided: date | None = None) -> dict:
     """Record whether a finding was confirmed (核实); a confirmed one becomes a credit event."""
-    engine = migrated_engine(db_url)
-    with transaction(engine) as session:
-        event = settle(session, "inspection_finding", finding_id, on, outcome, note, actor, decided)
-    engine.dispose()
+    event = in_store(db_url, lambda session: settle(session, "inspection_finding", finding_id, on, outcome, note,
+                                                    actor, decided))
     return {"finding_id": finding_id, "outcome": outcome, "event": event}
 
 
@@ -281,11 +287,7 @@ def _decide(session, row, entity: str, outcome: str, on: date, decided: date | N
 
 
 def add_complaint(db_url: str | None, given: ComplaintInput, actor: Actor) -> dict:
-    engine = migrated_engine(db_url)
-    with transaction(engine) as session:
-        report = record_complaint(session, given, rules(), actor)
-    engine.dispose()
-    return report
+    return in_store(db_url, lambda session: record_complaint(session, given, rules(), actor))
 
 
 def record_complaint(session, given: ComplaintInput, supervision: SupervisionRules, actor: Actor) -> dict:
@@ -294,7 +296,8 @@ def record_complaint(session, given: ComplaintInput, supervision: SupervisionRul
     channel = _rule(supervision.channel, given.channel, "--channel")
     if not given.summary.strip():
         raise SupervisionError("--summary: say what the complaint is about")
-    complaint_id = given.complaint_id or _next_id(session, Complaint, "CMP", given.received_on.year)
+    complaint_id = _checked_id(given.complaint_id, "--id") or _next_id(session, Complaint, "CMP",
+                                                                        given.received_on.year)
     if session.get(Complaint, complaint_id) is not None:
         raise SupervisionError(f"complaint {complaint_id} is already recorded")
     session.add(Complaint(id=complaint_id, institution_id=given.institution_id, channel=given.channel,
@@ -312,10 +315,8 @@ def record_complaint(session, given: ComplaintInput, supervision: SupervisionRul
 def decide_complaint(db_url: str | None, complaint_id: str, on: date, outcome: str, note: str | None,
                      actor: Actor, decided: date | None = None) -> dict:
     """Record the verification of a complaint: verified (a JY-02 event) or unfounded (kept, never scored)."""
-    engine = migrated_engine(db_url)
-    with transaction(engine) as session:
-        event = settle(session, "complaint", complaint_id, on, outcome, note, actor, decided)
-    engine.dispose()
+    event = in_store(db_url, lambda session: settle(session, "complaint", complaint_id, on, outcome, note, actor,
+                                                    decided))
     return {"complaint_id": complaint_id, "outcome": outcome, "event": event}
 
 
@@ -346,12 +347,7 @@ def recorded_events(session, start: date, end: date, supervision: SupervisionRul
 
 def events_for_year(db_url: str | None, year: int) -> pd.DataFrame:
     """What the evaluation of `year` adds to its drop (empty when the store has nothing for the year)."""
-    engine = migrated_engine(db_url)
-    try:
-        with transaction(engine) as session:
-            return recorded_events(session, date(year, 1, 1), date(year, 12, 31))
-    finally:
-        engine.dispose()
+    return in_store(db_url, lambda session: recorded_events(session, date(year, 1, 1), date(year, 12, 31)))
 
 
 # ------------------------------------------------------------------------------------------------ checks
@@ -362,6 +358,14 @@ def _rule(lookup, key, option: str):
         return lookup(key)
     except ValueError as exc:
         raise SupervisionError(f"{option}: {exc}") from None
+
+
+def _checked_id(value: str | None, option: str) -> str | None:
+    """A given id names files and events: letters, digits, `.`, `_`, `-`, at most 60, not starting with `.`."""
+    if value is not None and not ID_PATTERN.fullmatch(value):
+        raise SupervisionError(f"{option} {value!r}: an id is 1–60 letters, digits, '.', '_' or '-' "
+                               "(not starting with '.')")
+    return value
 
 
 def _check_institution(institution_id: str, option: str) -> None:

@@ -23,7 +23,6 @@ from pathlib import Path
 
 import pandas as pd
 
-from store.engine import migrated_engine, transaction
 from store.lifecycle import Actor
 from store.models import Complaint, Inspection
 from tasks.supervision import (
@@ -31,6 +30,7 @@ from tasks.supervision import (
     FindingInput,
     InspectionInput,
     SupervisionError,
+    in_store,
     record_complaint,
     record_finding,
     record_inspection,
@@ -52,6 +52,7 @@ class Row:
     file: str
     number: int
     cells: dict[str, str]
+    id_column: str = ""  # the column `--id` comes from (inspection_id, complaint_id)
 
     def where(self, column: str) -> str:
         return f"{self.file} row {self.number}, column {column}"
@@ -88,7 +89,7 @@ def read_rows(path: Path, required: tuple[str, ...]) -> list[Row]:
     if missing:
         raise SupervisionError(f"{path.name}: missing column(s) {', '.join(missing)}")
     records = frame.apply(lambda column: column.str.strip()).to_dict("records")
-    return [Row(path.name, number, record) for number, record in enumerate(records, start=2)]
+    return [Row(path.name, number, record, required[0]) for number, record in enumerate(records, start=2)]
 
 
 def import_inspections(db_url: str | None, inspections: Path, findings: Path | None, out_dir: Path,
@@ -97,18 +98,20 @@ def import_inspections(db_url: str | None, inspections: Path, findings: Path | N
     rows = read_rows(inspections, INSPECTION_COLUMNS)
     finding_rows = read_rows(findings, FINDING_COLUMNS) if findings is not None else []
     supervision = rules()
-    engine = migrated_engine(db_url)
-    with transaction(engine) as session:
-        errors: list[str] = []
-        recorded, skipped = set(), set()
-        for row in rows:
-            _collect(errors, lambda r=row: _inspection(session, r, supervision, actor, recorded, skipped))
-        documents = []
-        for row in finding_rows:
-            _collect(errors, lambda r=row: documents.append(
-                _finding(session, r, supervision, out_dir, actor, recorded, skipped)))
+    recorded, skipped, documents = set(), set(), []
+
+    def work(session) -> None:
+        errors = _each(rows, lambda r: _inspection(session, r, supervision, actor, recorded, skipped))
+        errors += _each(finding_rows, lambda r: documents.append(
+            _finding(session, r, supervision, out_dir, actor, recorded, skipped)))
         _raise(errors)
-    engine.dispose()
+
+    try:
+        in_store(db_url, work)
+    except Exception:
+        for path in filter(None, documents):  # the import is refused whole: its documents go too
+            Path(path).unlink(missing_ok=True)
+        raise
     return {"inspections": len(recorded), "unchanged": len(skipped),
             "findings": len([d for d in documents if d]), "documents": [d for d in documents if d]}
 
@@ -154,14 +157,9 @@ def import_complaints(db_url: str | None, complaints: Path, actor: Actor) -> dic
     """Record the complaints of a CSV, with their verification outcome when the file gives one."""
     rows = read_rows(complaints, COMPLAINT_COLUMNS)
     supervision = rules()
-    engine = migrated_engine(db_url)
-    with transaction(engine) as session:
-        errors: list[str] = []
-        recorded, skipped = set(), set()
-        for row in rows:
-            _collect(errors, lambda r=row: _complaint(session, r, supervision, actor, recorded, skipped))
-        _raise(errors)
-    engine.dispose()
+    recorded, skipped = set(), set()
+    in_store(db_url, lambda session: _raise(
+        _each(rows, lambda r: _complaint(session, r, supervision, actor, recorded, skipped))))
     return {"complaints": len(recorded), "unchanged": len(skipped)}
 
 
@@ -223,17 +221,22 @@ def _at(row: Row, action):
         if message.startswith(row.file):
             raise
         option, _, rest = message.partition(": ")
-        column = OPTION_COLUMNS.get(option.split(" ")[0])
+        flag = option.split(" ")[0]
+        column = row.id_column if flag == "--id" else OPTION_COLUMNS.get(flag)
         if column is None:
             raise SupervisionError(f"{row.file} row {row.number}: {message}") from None
         raise SupervisionError(f"{row.where(column)}: {message}") from None
 
 
-def _collect(errors: list[str], action) -> None:
-    try:
-        action()
-    except SupervisionError as exc:
-        errors.append(str(exc))
+def _each(rows: list[Row], action) -> list[str]:
+    """Run `action` on every row; the errors of all rows, so one import reports them all."""
+    errors = []
+    for row in rows:
+        try:
+            action(row)
+        except SupervisionError as exc:
+            errors.append(str(exc))
+    return errors
 
 
 def _raise(errors: list[str]) -> None:

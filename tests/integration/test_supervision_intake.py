@@ -210,3 +210,16 @@ def test_R07_an_interview_set_before_its_notice_is_refused_with_exit_code_2(db):
     assert early.exit_code == 2, early.output
     assert "约见谈话通知书 cannot be written" in early.stderr
     assert count(db, InspectionFinding) == 0
+
+
+def test_R20_an_id_that_would_name_a_path_is_refused_and_a_refused_import_leaves_no_document(db, tmp_path):
+    (tmp_path / "inspections.csv").write_text(INSPECTIONS.replace("JC-2025-002", "../../evil"), encoding="utf-8")
+    (tmp_path / "findings.csv").write_text(FINDINGS.replace("JC-2025-002", "../../evil"), encoding="utf-8")
+
+    result = credit("inspection", "import", "--inspections", str(tmp_path / "inspections.csv"), "--findings",
+                    str(tmp_path / "findings.csv"), "--out", str(tmp_path / "docs"), db=db)
+
+    assert result.exit_code == 2
+    assert "inspections.csv row 3, column inspection_id: --id '../../evil'" in result.stderr
+    assert list((tmp_path / "docs").glob("*")) == []  # the first row's notice was written, then taken back
+    assert count(db, Inspection) == count(db, InspectionFinding) == 0
