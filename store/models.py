@@ -392,3 +392,21 @@ class Complaint(Base):
     outcome_note: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     created_by: Mapped[str] = mapped_column(String(128))
+
+
+class SeriousEvent(Base):
+    """A 第十七条 event applied in real time to a cycle's result (R-14): kept so that any re-scoring of the
+    cycle keeps the direct D, even when the event came after the cycle's as_of."""
+
+    __tablename__ = "serious_events"
+    __table_args__ = (CheckConstraint("clause BETWEEN 1 AND 8", name="clause"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycles.id"), index=True)
+    institution_id: Mapped[str] = mapped_column(String(18))
+    clause: Mapped[int] = mapped_column(Integer)
+    decided_on: Mapped[date] = mapped_column(Date)
+    verified_on: Mapped[date] = mapped_column(Date)
+    document: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    created_by: Mapped[str] = mapped_column(String(128))

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
 import pandas as pd
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from credit.calendar import WorkCalendar
 from credit.compare import compare
@@ -15,7 +16,7 @@ from credit.lifecycle import publicity_window
 from credit.scoring import Scored, score
 from store.engine import migrated_engine, transaction
 from store.lifecycle import Actor, Lifecycle
-from store.models import Objection, ObjectionCorrection, Snapshot
+from store.models import Objection, ObjectionCorrection, SeriousEvent, Snapshot
 from store.repository import Repository
 from store.settings import get_settings
 from tasks.drop_io import read_snapshot, with_recorded_events, without_recorded_events, write_snapshot
@@ -44,7 +45,26 @@ def score_cycle(session, cycle, index: IndexSystem, institution_id: str | None =
     if institution_id is not None:
         tables = {name: _only(frame, institution_id) for name, frame in tables.items()}
     _, aside = corrections(session, cycle)
-    return score(tables, index, WorkCalendar.load(), cycle.year, cycle.as_of, set_aside=aside)
+    scored = score(tables, index, WorkCalendar.load(), cycle.year, cycle.as_of, set_aside=aside)
+    return with_serious_events(session, cycle, scored)
+
+
+def with_serious_events(session, cycle, scored: Scored) -> Scored:
+    """The 第十七条 events applied in real time to the cycle (R-14) hold whatever the re-scoring: grade D,
+    the lowest clause. They may postdate the cycle's as_of, so scoring the snapshot alone would lose them."""
+    query = (select(SeriousEvent.institution_id, func.min(SeriousEvent.clause))
+             .where(SeriousEvent.cycle_id == cycle.id).group_by(SeriousEvent.institution_id))
+    lowest = dict(session.execute(query).all())
+    if not lowest:
+        return scored
+    results = scored.results.copy()
+    hit = results["institution_id"].isin(lowest.keys()) & (results["status"] == "rated")
+    scored_clause = pd.to_numeric(results["clause"].where(results["clause"] != ""), errors="coerce")
+    event_clause = results["institution_id"].map(lowest)
+    clause = event_clause.where(scored_clause.isna() | (event_clause < scored_clause), scored_clause)
+    results.loc[hit, "grade"] = "D"
+    results.loc[hit, "clause"] = clause[hit].astype(int).astype(str)
+    return replace(scored, results=results)
 
 
 def _only(frame: pd.DataFrame, institution_id: str) -> pd.DataFrame:

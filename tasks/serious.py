@@ -10,7 +10,7 @@ from credit.calendar import WorkCalendar
 from credit.lifecycle import publicity_window
 from store.engine import migrated_engine, transaction
 from store.lifecycle import Actor, Lifecycle
-from store.models import Cycle, Result
+from store.models import Cycle, Result, SeriousEvent
 from store.repository import Repository
 from tasks.lifecycle import procedure
 from tasks.objections import ObjectionError
@@ -33,6 +33,8 @@ def serious_event(
         lifecycle = Lifecycle(session)
         old = _latest_result(session, institution_id, year)
         cycle = session.get(Cycle, old.cycle_id)
+        session.add(SeriousEvent(cycle_id=cycle.id, institution_id=institution_id, clause=clause, decided_on=decided,
+                                 verified_on=verified, document=document, created_at=actor.at, created_by=actor.by))
         summary = _apply(session, lifecycle, cycle, old, clause, verified, document, actor)
         lifecycle.repository.audit("serious_event", f"{cycle.year}/{institution_id}", f"clause {clause}",
                                    actor.why, actor.by, actor.at, None,

@@ -149,3 +149,25 @@ def test_R12_rescoring_the_same_snapshot_with_the_same_version_changes_nothing_a
     moved = {row["institution_id"]: (row["from"], row["to"]) for row in comparison["changed"]}
     assert moved["9114052119529778X6"] == ("A", "B")  # one warning (CX-01) at 10 instead of 5: 90.0 → 85.0
     assert states(evaluated) == before and count(evaluated, models.AuditEntry) == audit_rows
+
+
+def test_R14_a_serious_event_after_as_of_survives_any_rescoring_of_the_cycle(evaluated, tmp_path):
+    from tasks.rescore import rescore
+    from tasks.serious import serious_event
+
+    publicize_flow(year=2025, on=date(2026, 2, 2), out=str(tmp_path / "pub"), db_url=evaluated, by="test")
+    actor = Actor("test", datetime.now(UTC), "clause 6")
+    serious_event(evaluated, "91140100134455246H", 6, date(2026, 2, 9), date(2026, 2, 10), "晋市环罚〔2026〕3号", actor)
+    serious_event(evaluated, "91140100134455246H", 4, date(2026, 2, 11), date(2026, 2, 12), "晋市环罚〔2026〕4号",
+                  actor)
+
+    report = rescore(evaluated, 2025, None, None, date(2026, 2, 13), actor)
+
+    assert report["changed"] == []  # D with clause 4 (the lowest) comes out of the re-scoring again
+    engine = create_engine(evaluated)
+    with Session(engine) as session:
+        current = session.scalars(select(models.Result).where(
+            models.Result.institution_id == "91140100134455246H", models.Result.is_current.is_(True))).one()
+        kept = session.scalar(select(func.count()).select_from(models.SeriousEvent))
+    engine.dispose()
+    assert (current.grade, current.clause, current.version, kept) == ("D", 4, 3, 2)

@@ -1,11 +1,12 @@
-"""Supervision records: inspections and their 第十条 findings, complaints.
+"""Supervision records: inspections and their 第十条 findings, complaints; 第十七条 events kept.
 
 Revision ID: 0004
 Revises: 0003
 Create Date: 2026-11-29
 
 第七—十条 and 第十三条 (R-06, R-07, R-09): a verified finding or complaint becomes a credit event that
-the next evaluation of its period scores (credit/supervision.py, tasks/supervision.py).
+the next evaluation of its period scores (credit/supervision.py, tasks/supervision.py). A 第十七条
+event applied in real time (R-14) is kept too, so that re-scoring the cycle keeps its direct D.
 """
 
 from __future__ import annotations
@@ -89,9 +90,25 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_complaints")),
     )
     op.create_index(op.f("ix_complaints_institution_id"), "complaints", ["institution_id"])
+    op.create_table(
+        "serious_events",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("cycle_id", sa.Integer(), nullable=False),
+        sa.Column("institution_id", sa.String(length=18), nullable=False),
+        sa.Column("clause", sa.Integer(), nullable=False),
+        sa.Column("decided_on", sa.Date(), nullable=False),
+        sa.Column("verified_on", sa.Date(), nullable=False),
+        sa.Column("document", sa.Text(), nullable=False),
+        *recorded(),
+        sa.CheckConstraint("clause BETWEEN 1 AND 8", name=op.f("ck_serious_events_clause")),
+        sa.ForeignKeyConstraint(["cycle_id"], ["cycles.id"], name=op.f("fk_serious_events_cycle_id_cycles")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_serious_events")),
+    )
+    op.create_index(op.f("ix_serious_events_cycle_id"), "serious_events", ["cycle_id"])
 
 
 def downgrade() -> None:
+    op.drop_table("serious_events")
     op.drop_table("complaints")
     op.drop_table("inspection_findings")
     op.drop_table("inspections")
