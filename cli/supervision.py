@@ -207,3 +207,51 @@ def import_complaints(
         typer.echo(f"{report['complaints']} complaints recorded ({report['unchanged']} already there)")
 
     run_guarded(action, debug)
+
+
+def _listing(year: int, db: str | None, as_json: bool, debug: bool, what: str) -> None:
+    def action() -> None:
+        from tasks.supervision import supervision_list
+
+        report = supervision_list(db, year)
+        if as_json:
+            typer.echo(json.dumps(report, ensure_ascii=False, indent=2))
+            return
+        for line in (_inspection_lines(report) if what == "inspections" else _complaint_lines(report)):
+            typer.echo(line)
+
+    run_guarded(action, debug)
+
+
+def _inspection_lines(report: dict) -> list[str]:
+    lines = [f"{report['year']}: {len(report['inspections'])} inspections"]
+    for i in report["inspections"]:
+        lines.append(f"{i['id']}  {i['inspected_on']}  {i['institution_id']}  {i['name'] or ''}  {i['method']}")
+        lines += [f"    {f['id']}  第十条({f['situation']})  {f['measure']}  {f['document_no']}  {f['outcome']}"
+                  for f in i["findings"]]
+    return lines
+
+
+def _complaint_lines(report: dict) -> list[str]:
+    lines = [f"{report['year']}: {len(report['complaints'])} complaints"]
+    lines += [f"{c['id']}  {c['received_on']}  {c['institution_id']}  {c['channel']}  {c['outcome']}"
+              for c in report["complaints"]]
+    return lines
+
+
+@inspection_app.command("list")
+def list_inspections(
+    year: Annotated[int, typer.Option("--year", help="Year of the inspection date")],
+    db: DbOption = None, as_json: JsonOption = False, debug: DebugOption = False,
+) -> None:
+    """The inspections of a year with their findings, measures and outcomes."""
+    _listing(year, db, as_json, debug, "inspections")
+
+
+@complaint_app.command("list")
+def list_complaints(
+    year: Annotated[int, typer.Option("--year", help="Year the complaint was received")],
+    db: DbOption = None, as_json: JsonOption = False, debug: DebugOption = False,
+) -> None:
+    """The complaints of a year and their verification outcomes."""
+    _listing(year, db, as_json, debug, "complaints")

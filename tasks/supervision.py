@@ -406,3 +406,44 @@ def _next_document_sequence(session, measure: str, year: int) -> int:
         InspectionFinding.measure == measure, InspectionFinding.document_year == year)
     return (session.scalar(query) or 0) + 1
 
+
+
+# ------------------------------------------------------------------------------------------------ lists
+
+
+def supervision_list(db_url: str | None, year: int) -> dict:
+    """The inspections (with their findings) and complaints of a year, as recorded, for the branches."""
+    start, end = date(year, 1, 1), date(year, 12, 31)
+
+    def work(session) -> dict:
+        inspections = session.scalars(select(Inspection).where(Inspection.inspected_on.between(start, end))
+                                      .order_by(Inspection.inspected_on, Inspection.id)).all()
+        findings = session.scalars(select(InspectionFinding).where(
+            InspectionFinding.inspection_id.in_([i.id for i in inspections])).order_by(InspectionFinding.id)).all()
+        complaints = session.scalars(select(Complaint).where(Complaint.received_on.between(start, end))
+                                     .order_by(Complaint.received_on, Complaint.id)).all()
+        return {"year": year, "inspections": [_inspection_view(i, findings) for i in inspections],
+                "complaints": [_complaint_view(c) for c in complaints]}
+
+    return in_store(db_url, work)
+
+
+def _inspection_view(inspection: Inspection, findings: list[InspectionFinding]) -> dict:
+    return {
+        "id": inspection.id, "institution_id": inspection.institution_id, "name": inspection.institution_name,
+        "inspected_on": inspection.inspected_on.isoformat(), "method": inspection.method,
+        "matters": list(inspection.matters), "inspectors": list(inspection.inspectors),
+        "findings": [{"id": f.id, "situation": f.situation, "measure": f.measure, "document_no": f.document_no,
+                      "outcome": f.outcome, "verified_on": _iso_or_none(f.verified_on)}
+                     for f in findings if f.inspection_id == inspection.id],
+    }
+
+
+def _complaint_view(complaint: Complaint) -> dict:
+    return {"id": complaint.id, "institution_id": complaint.institution_id, "channel": complaint.channel,
+            "received_on": complaint.received_on.isoformat(), "outcome": complaint.outcome,
+            "verified_on": _iso_or_none(complaint.verified_on)}
+
+
+def _iso_or_none(value: date | None) -> str | None:
+    return None if value is None else value.isoformat()

@@ -44,7 +44,8 @@ def db(request, tmp_path, monkeypatch) -> str:
 
 
 def credit(*args: str, db: str):
-    return CliRunner().invoke(app, [*args, "--db", db, "--by", "tester"])
+    by = [] if args[1] == "list" else ["--by", "tester"]  # listing changes nothing: no --by
+    return CliRunner().invoke(app, [*args, "--db", db, *by])
 
 
 def inspection(db: str, *extra: str):
@@ -223,3 +224,21 @@ def test_R20_an_id_that_would_name_a_path_is_refused_and_a_refused_import_leaves
     assert "inspections.csv row 3, column inspection_id: --id '../../evil'" in result.stderr
     assert list((tmp_path / "docs").glob("*")) == []  # the first row's notice was written, then taken back
     assert count(db, Inspection) == count(db, InspectionFinding) == 0
+
+
+def test_R06_R09_the_year_lists_inspections_with_findings_and_complaints(db, tmp_path):
+    (tmp_path / "inspections.csv").write_text(INSPECTIONS, encoding="utf-8")
+    (tmp_path / "findings.csv").write_text(FINDINGS, encoding="utf-8")
+    credit("inspection", "import", "--inspections", str(tmp_path / "inspections.csv"), "--findings",
+           str(tmp_path / "findings.csv"), "--out", str(tmp_path / "docs"), db=db)
+    credit("complaint", "add", "--institution", INST, "--channel", "written", "--received", "2025-03-02",
+           "--summary", "收费过高", db=db)
+
+    listed = json.loads(credit("inspection", "list", "--year", "2025", "--json", db=db).stdout)
+    other_year = json.loads(credit("complaint", "list", "--year", "2024", "--json", db=db).stdout)
+    complaints = credit("complaint", "list", "--year", "2025", db=db).stdout
+
+    assert [(i["id"], [f["outcome"] for f in i["findings"]]) for i in listed["inspections"]] == [
+        ("JC-2025-001", ["verified"]), ("JC-2025-002", ["pending"])]
+    assert other_year == {"year": 2024, "inspections": [], "complaints": []}
+    assert "CMP-2025-0001  2025-03-02" in complaints and "pending" in complaints
