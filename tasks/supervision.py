@@ -151,18 +151,11 @@ def record_finding(session, given: FindingInput, supervision: SupervisionRules, 
         raise SupervisionError(f"inspection {given.inspection_id}: not recorded")
     situation = _rule(supervision.situation, given.situation, "--situation")
     measure = _rule(supervision.measure, given.measure, "--measure")
-    _check_finding_dates(given, inspection)
-    if not given.facts.strip():
-        raise SupervisionError("--facts: say what was found")
+    _check_finding(given, inspection)
     sequence = _next_document_sequence(session, measure.code, given.issued_on.year)
     finding_id = f"{inspection.id}-{_findings_of(session, inspection.id) + 1}"
     number = document_number(measure, given.issued_on.year, sequence)
-    try:
-        html = render_measure_html(_document_context(session, inspection, given, supervision, number))
-    except SupervisionError:
-        raise
-    except ValueError as exc:  # what the document itself refuses (an interview before the notice, …)
-        raise SupervisionError(f"the {measure.name} cannot be written: {exc}") from None
+    html = _render(_document_context(session, inspection, given, supervision, number), measure.name)
     path = path_inside(Path(out_dir), f"{finding_id}-{given.measure}.html")
     row = InspectionFinding(
         id=finding_id, inspection_id=inspection.id, situation=situation.item, facts=given.facts.strip(),
@@ -178,7 +171,16 @@ def record_finding(session, given: FindingInput, supervision: SupervisionRules, 
     return {"finding_id": finding_id, "inspection_id": inspection.id, "document_path": str(path), **after}
 
 
-def _check_finding_dates(given: FindingInput, inspection: Inspection) -> None:
+def _render(context: dict, name: str) -> str:
+    try:
+        return render_measure_html(context)
+    except ValueError as exc:  # what the document itself refuses (an interview before the notice, …)
+        raise SupervisionError(f"the {name} cannot be written: {exc}") from None
+
+
+def _check_finding(given: FindingInput, inspection: Inspection) -> None:
+    if not given.facts.strip():
+        raise SupervisionError("--facts: say what was found")
     if given.issued_on < inspection.inspected_on:
         raise SupervisionError(f"--issued {given.issued_on} is before the inspection ({inspection.inspected_on})")
     if given.measure == "interview" and not (given.interview_at and given.interview_place):
