@@ -44,6 +44,9 @@ OUTPUTS = {
     "summary_json": ("run-summary.json", "运行摘要（JSON）"),
     "summary_html": ("run-summary.html", "运行摘要"),
 }
+# Written when the store had events for the year (tasks/supervision.py): the rows the evidence ids of
+# their findings name, so the outputs explain every point without the store.
+RECORDED_OUTPUT = ("recorded_events.csv", "并入本次评价的监督检查、投诉举报信用事件（含未核实）")
 
 
 @dataclass(frozen=True)
@@ -84,11 +87,21 @@ def render_outputs(
         write_csv(validated.warnings, paths["warnings"])
         write_csv(scored.pending, paths["pending"])
         write_csv(validated.counts, paths["validation"])
+        _write_recorded(drop, out, paths)
         publicity = _write_publicity(paths, scored, index, bureau, year, as_of, snapshot)
         summary = run_summary(drop, validated, scored, index, year, as_of, publicity, paths, out)
         paths["summary_json"].write_text(json.dumps(summary, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
         paths["summary_html"].write_text(render_run_summary_html(summary), encoding="utf-8")
         return paths
+
+
+def _write_recorded(drop: Drop, out: Path, paths: dict[str, Path]) -> None:
+    path = out / RECORDED_OUTPUT[0]
+    if "recorded_events" not in drop.tables:
+        path.unlink(missing_ok=True)  # a file of an earlier run into the same folder would mislead
+        return
+    paths["recorded_events"] = path
+    write_csv(drop.tables["recorded_events"].frame, path)
 
 
 def publicity_window(as_of: date, bureau: Bureau, calendar: WorkCalendar) -> tuple[date, date]:
@@ -132,8 +145,9 @@ def run_summary(drop, validated, scored, index, year, as_of, publicity, paths, o
         "pending_events": len(scored.pending),
         "publicity": publicity,
         "outputs": [
-            {"name": key, "path": str(paths[key].relative_to(out)), "description": OUTPUTS[key][1]}
-            for key in OUTPUTS
+            {"name": key, "path": str(paths[key].relative_to(out)),
+             "description": OUTPUTS[key][1] if key in OUTPUTS else RECORDED_OUTPUT[1]}
+            for key in paths
         ],
     }
 

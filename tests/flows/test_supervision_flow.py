@@ -108,6 +108,9 @@ def test_R07_R09_R10_verified_finding_and_complaint_are_scored_by_the_next_evalu
     assert recorded["unfounded"] not in pending  # unfounded: kept in the store, not an event at all
     assert result_of(out, OTHER) == result_of(tmp_path / "before", OTHER) | {"snapshot": result["snapshot"]}
     assert after["snapshot"] != before["snapshot"]  # the snapshot holds what the store had recorded
+    written = {r["event_id"]: r for r in rows(out / "recorded_events.csv")}
+    assert written[recorded["notice"]["finding_id"]]["document_no"] == recorded["notice"]["document_no"]
+    assert not (tmp_path / "before" / "recorded_events.csv").exists()
     counts = {c["table"]: c for c in rows(out / "validation" / "counts.csv")}
     assert (counts["recorded_events"]["file"], counts["recorded_events"]["read"]) == ("store:recorded_events", "4")
 
