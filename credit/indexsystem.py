@@ -121,15 +121,20 @@ class IndexSystem:
 
 def load_index_system(version: str, rules_dir: Path | str = RULES_DIR) -> IndexSystem:
     """Read `rules/index/<version>.yaml` and check it (R-12)."""
-    path = Path(rules_dir) / "index" / f"{version}.yaml"
+    return load_versioned(rules_dir, "index", "index system", version, parse_index_system, IndexSystemError)
+
+
+def load_versioned(rules_dir: Path | str, folder: str, what: str, version: str, parse, error: type[Exception]):
+    """`rules/<folder>/<version>.yaml` parsed by `parse(raw, where=path)`; the file must exist and declare
+    the version its name says (a versioned rules file: index systems, sampling, supervision)."""
+    path = Path(rules_dir) / folder / f"{version}.yaml"
     if not path.is_file():
         known = sorted(p.stem for p in path.parent.glob("*.yaml"))
-        raise IndexSystemError(f"index system {version!r} not found at {path}; known: {', '.join(known)}")
-    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    system = parse_index_system(raw, where=str(path))
-    if system.version != version:
-        raise IndexSystemError(f"{path}: declares version {system.version!r}, file name says {version!r}")
-    return system
+        raise error(f"{what} {version!r} not found at {path}; known: {', '.join(known)}")
+    loaded = parse(yaml.safe_load(path.read_text(encoding="utf-8")), where=str(path))
+    if loaded.version != version:
+        raise error(f"{path}: declares version {loaded.version!r}, file name says {version!r}")
+    return loaded
 
 
 def parse_index_system(raw: dict, where: str = "index system") -> IndexSystem:

@@ -30,9 +30,8 @@ from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal, InvalidOperation
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
-from credit.indexsystem import RULES_DIR, IndexSystemError
+from credit.indexsystem import RULES_DIR, IndexSystemError, load_versioned
 
 GROUPS = ("A", "B", "C", "D", "not_rated")  # 第十六条 grades and 不予评定 (R-11), each a group of its own
 NO_RESULT = ""  # the group of complaint institutions with no row in the cycle's results
@@ -97,15 +96,7 @@ class Plan:
 
 def load_sampling_rules(version: str = "jc-2024.1", rules_dir: Path | str = RULES_DIR) -> SamplingRules:
     """Read `rules/sampling/<version>.yaml` and check it (第二十二条; R-19)."""
-    path = Path(rules_dir) / "sampling" / f"{version}.yaml"
-    if not path.is_file():
-        known = sorted(p.stem for p in path.parent.glob("*.yaml"))
-        raise SamplingRulesError(f"sampling rules {version!r} not found at {path}; known: {', '.join(known)}")
-    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    rules = parse_sampling_rules(raw, where=str(path))
-    if rules.version != version:
-        raise SamplingRulesError(f"{path}: declares version {rules.version!r}, file name says {version!r}")
-    return rules
+    return load_versioned(rules_dir, "sampling", "sampling rules", version, parse_sampling_rules, SamplingRulesError)
 
 
 def parse_sampling_rules(raw: dict, where: str = "sampling rules") -> SamplingRules:

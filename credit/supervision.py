@@ -26,10 +26,8 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-import yaml
-
 from credit.contract import CREDIT_EVENTS
-from credit.indexsystem import RULES_DIR, IndexSystem, load_index_system
+from credit.indexsystem import RULES_DIR, IndexSystem, load_index_system, load_versioned
 
 EVENT_COLUMNS = CREDIT_EVENTS.columns
 FINDING_OUTCOMES = ("pending", "verified", "not_verified")
@@ -109,14 +107,10 @@ def load_supervision_rules(
     version: str = "jc-2024.1", rules_dir: Path | str = RULES_DIR, index: IndexSystem | None = None
 ) -> SupervisionRules:
     """Read `rules/supervision/<version>.yaml` and check it against its index system."""
-    path = Path(rules_dir) / "supervision" / f"{version}.yaml"
-    if not path.is_file():
-        known = sorted(p.stem for p in path.parent.glob("*.yaml"))
-        raise SupervisionRulesError(f"supervision rules {version!r} not found at {path}; known: {', '.join(known)}")
-    rules = parse_supervision_rules(yaml.safe_load(path.read_text(encoding="utf-8")), where=str(path))
-    if rules.version != version:
-        raise SupervisionRulesError(f"{path}: declares version {rules.version!r}, file name says {version!r}")
-    check_against_index(rules, index or load_index_system(rules.index_version, rules_dir), str(path))
+    rules = load_versioned(rules_dir, "supervision", "supervision rules", version, parse_supervision_rules,
+                           SupervisionRulesError)
+    where = str(Path(rules_dir) / "supervision" / f"{version}.yaml")
+    check_against_index(rules, index or load_index_system(rules.index_version, rules_dir), where)
     return rules
 
 

@@ -271,6 +271,23 @@ def write_snapshot(drop: Drop, var_dir: Path) -> Path:
 
 def read_snapshot(path: Path) -> Drop:
     """Read back a snapshot written by `write_snapshot` (its folder or its manifest.json)."""
+    folder, manifest = _snapshot_manifest(path)
+    tables: dict[str, RawTable] = {}
+    for name in {**TABLES, **STORE_TABLES}:
+        entry = manifest["tables"].get(name)
+        if entry is not None:
+            tables[name] = RawTable(name, entry["source"], _snapshot_frame(folder, entry))
+    return Drop(tables, manifest["snapshot"], manifest["origin"], pulled=manifest.get("pulled"))
+
+
+def read_snapshot_table(path: Path, name: str) -> pd.DataFrame | None:
+    """One table of a snapshot (None when it has none), without reading the others."""
+    folder, manifest = _snapshot_manifest(path)
+    entry = manifest["tables"].get(name)
+    return None if entry is None else _snapshot_frame(folder, entry)
+
+
+def _snapshot_manifest(path: Path) -> tuple[Path, dict[str, Any]]:
     folder = Path(path)
     if folder.name == "manifest.json":
         folder = folder.parent
@@ -281,18 +298,16 @@ def read_snapshot(path: Path) -> Drop:
         raise StructuralError(str(manifest_path), None, f"not a readable snapshot manifest: {exc}") from exc
     if manifest.get("format") != SNAPSHOT_FORMAT:
         raise StructuralError(str(manifest_path), None, f"unknown snapshot format {manifest.get('format')!r}")
-    tables: dict[str, RawTable] = {}
-    for name in {**TABLES, **STORE_TABLES}:
-        entry = manifest["tables"].get(name)
-        if entry is None:
-            continue
-        frame = pq.read_table(folder / entry["file"]).to_pandas(types_mapper=_string_types)
-        if len(frame) != entry["rows"] or list(frame.columns) != entry["columns"]:
-            raise StructuralError(entry["file"], None, "the snapshot file does not match its manifest")
-        frame.index = frame.index.astype(np.int64)
-        frame.index.name = None
-        tables[name] = RawTable(name, entry["source"], frame)
-    return Drop(tables, manifest["snapshot"], manifest["origin"], pulled=manifest.get("pulled"))
+    return folder, manifest
+
+
+def _snapshot_frame(folder: Path, entry: dict[str, Any]) -> pd.DataFrame:
+    frame = pq.read_table(folder / entry["file"]).to_pandas(types_mapper=_string_types)
+    if len(frame) != entry["rows"] or list(frame.columns) != entry["columns"]:
+        raise StructuralError(entry["file"], None, "the snapshot file does not match its manifest")
+    frame.index = frame.index.astype(np.int64)
+    frame.index.name = None
+    return frame
 
 
 RECORDED_SOURCE = "store:recorded_events"
@@ -316,16 +331,6 @@ def with_recorded_events(drop: Drop, events: pd.DataFrame) -> Drop:
     table = RawTable("recorded_events", RECORDED_SOURCE, frame)
     snapshot = _snapshot_hash({"drop": drop.snapshot, "recorded_events.csv": _canonical_csv_sha256(frame)})
     return Drop({**drop.tables, "recorded_events": table}, snapshot, drop.origin, pulled=drop.snapshot)
-
-
-def read_snapshot_table(path: Path, name: str) -> pd.DataFrame | None:
-    """One table of a snapshot (None when it has none), without reading the others."""
-    folder = Path(path)
-    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-    entry = manifest["tables"].get(name)
-    if entry is None:
-        return None
-    return pq.read_table(folder / entry["file"]).to_pandas(types_mapper=_string_types)
 
 
 def without_recorded_events(drop: Drop) -> Drop:

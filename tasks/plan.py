@@ -35,6 +35,7 @@ from store.models import Inspector, Result
 from store.repository import Repository
 from tasks.render import Bureau
 from tasks.rescore import corrected_tables
+from tasks.text_csv import read_text_csv
 
 DETERMINED = ("determined", "published", "shared")  # 第二十条: results the plan may rest on
 PLAN_FILES = ("plan.csv", "plan_inspectors.csv", "plan.html", "plan.xlsx")
@@ -68,16 +69,7 @@ class Source:
 def read_roster(csv_path: Path) -> pd.DataFrame:
     """The roster CSV (inspector_id, name, unit[, county][, active]) checked row by row."""
     path = Path(csv_path)
-    if not path.is_file():
-        raise RosterError(f"--file {path}: no such file")
-    try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise RosterError(f"{path.name}: cannot be read as a UTF-8 CSV ({exc})") from None
-    frame.columns = [str(c).strip() for c in frame.columns]
-    missing = [c for c in ("inspector_id", "name", "unit") if c not in frame.columns]
-    if missing:
-        raise RosterError(f"{path.name}: missing column(s) {', '.join(missing)}")
+    frame = read_text_csv(path, ("inspector_id", "name", "unit"), RosterError, missing_label="--file ")
     frame = frame.assign(**{c: "" for c in ("county", "active") if c not in frame.columns})
     frame = frame[[*ROSTER_COLUMNS, "active"]].apply(lambda column: column.str.strip())
     seen: set[str] = set()

@@ -59,9 +59,8 @@ def with_serious_events(session, cycle, scored: Scored) -> Scored:
         return scored
     results = scored.results.copy()
     hit = results["institution_id"].isin(lowest.keys()) & (results["status"] == "rated")
-    scored_clause = pd.to_numeric(results["clause"].where(results["clause"] != ""), errors="coerce")
-    event_clause = results["institution_id"].map(lowest)
-    clause = event_clause.where(scored_clause.isna() | (event_clause < scored_clause), scored_clause)
+    scored_clause = pd.to_numeric(results["clause"].where(results["clause"] != ""))
+    clause = pd.concat([results["institution_id"].map(lowest), scored_clause], axis=1).min(axis=1)  # NaN skipped
     results.loc[hit, "grade"] = "D"
     results.loc[hit, "clause"] = clause[hit].astype(int).astype(str)
     return replace(scored, results=results)

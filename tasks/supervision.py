@@ -198,7 +198,7 @@ def _document_context(session, inspection: Inspection, given: FindingInput, supe
                                "is addressed to the institution by name")
     method = supervision.method(inspection.method)
     situation = supervision.situation(given.situation)
-    indicator = _indicator(situation.indicator)
+    indicator = _indicator(situation.indicator, supervision.index_version)
     names = {i.inspector_id: i.name for i in session.scalars(
         select(Inspector).where(Inspector.inspector_id.in_(inspection.inspectors)))}
     return {
@@ -217,12 +217,12 @@ def _document_context(session, inspection: Inspection, given: FindingInput, supe
     }
 
 
-def _indicator(code: str | None) -> dict | None:
+def _indicator(code: str | None, index_version: str) -> dict | None:
     if code is None:
         return None
     from credit.indexsystem import format_tenths, load_index_system
 
-    indicator = load_index_system(rules().index_version).indicators[code]
+    indicator = load_index_system(index_version).indicators[code]
     return {"code": code, "name": indicator.name, "points": format_tenths(indicator.points)}
 
 
@@ -241,9 +241,9 @@ def verify_finding(db_url: str | None, finding_id: str, on: date, outcome: str, 
 
 
 def settle(session, entity: str, record_id: str, on: date, outcome: str, note: str | None, actor: Actor,
-           decided: date | None = None) -> dict | None:
+           decided: date | None = None, supervision: SupervisionRules | None = None) -> dict | None:
     """Record the verification outcome of a finding or complaint; the credit event it gives, if any."""
-    supervision = rules()
+    supervision = supervision or rules()
     if entity == "inspection_finding":
         row = _finding(session, record_id)
         inspection = session.get(Inspection, row.inspection_id)

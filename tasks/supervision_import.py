@@ -21,8 +21,6 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-import pandas as pd
-
 from store.lifecycle import Actor
 from store.models import Complaint, Inspection
 from tasks.supervision import (
@@ -37,6 +35,7 @@ from tasks.supervision import (
     rules,
     settle,
 )
+from tasks.text_csv import read_text_csv
 
 INSPECTION_COLUMNS = ("inspection_id", "institution_id", "inspected_on", "method", "matters", "inspectors")
 FINDING_COLUMNS = ("inspection_id", "situation", "measure", "facts", "issued_on")
@@ -78,16 +77,7 @@ class Row:
 def read_rows(path: Path, required: tuple[str, ...]) -> list[Row]:
     """The rows of a UTF-8 CSV as stripped text, refusing a file without the required columns."""
     path = Path(path)
-    if not path.is_file():
-        raise SupervisionError(f"{path}: no such file")
-    try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise SupervisionError(f"{path.name}: cannot be read as a UTF-8 CSV ({exc})") from None
-    frame.columns = [str(c).strip() for c in frame.columns]
-    missing = [c for c in required if c not in frame.columns]
-    if missing:
-        raise SupervisionError(f"{path.name}: missing column(s) {', '.join(missing)}")
+    frame = read_text_csv(path, required, SupervisionError)
     records = frame.apply(lambda column: column.str.strip()).to_dict("records")
     return [Row(path.name, number, record, required[0]) for number, record in enumerate(records, start=2)]
 
@@ -149,7 +139,7 @@ def _finding(session, row: Row, supervision, out_dir, actor, recorded: set, skip
         facts=row.text("facts") or "", issued_on=row.day("issued_on"), rectify_by=row.day("rectify_by", False),
         interview_at=row.text("interview_at"), interview_place=row.text("interview_place"))
     report = _at(row, lambda: record_finding(session, given, supervision, out_dir, actor))
-    _outcome(session, row, "inspection_finding", report["finding_id"], actor)
+    _outcome(session, row, "inspection_finding", report["finding_id"], actor, supervision)
     return report["document_path"]
 
 
@@ -178,17 +168,17 @@ def _complaint(session, row: Row, supervision, actor, recorded: set, skipped: se
         skipped.add(given.complaint_id)
         return
     _at(row, lambda: record_complaint(session, given, supervision, actor))
-    _outcome(session, row, "complaint", given.complaint_id, actor)
+    _outcome(session, row, "complaint", given.complaint_id, actor, supervision)
     recorded.add(given.complaint_id)
 
 
-def _outcome(session, row: Row, entity: str, record_id: str, actor: Actor) -> None:
+def _outcome(session, row: Row, entity: str, record_id: str, actor: Actor, supervision) -> None:
     outcome = row.text("outcome")
     if outcome in (None, "pending"):
         return
     on = row.day("verified_on")
     _at(row, lambda: settle(session, entity, record_id, on, outcome, row.text("note"), actor,
-                            row.day("decided_on", False)))
+                            row.day("decided_on", False), supervision))
 
 
 def _required(row: Row, column: str) -> str:
