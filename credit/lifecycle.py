@@ -12,7 +12,18 @@ from datetime import date, timedelta
 
 from credit.calendar import WorkCalendar
 
-STATES = ("scored", "in_publicity", "under_review", "determined", "published", "shared", "revoked")
+# The states of a result, listed once (R-15–R-17). A cycle's stage is the least advanced state among its
+# current results, in STAGE_ORDER; a revoked version (第十七条) is no longer current's concern.
+SCORED, IN_PUBLICITY, UNDER_REVIEW = "scored", "in_publicity", "under_review"
+DETERMINED, PUBLISHED, SHARED, REVOKED = "determined", "published", "shared", "revoked"
+STAGE_ORDER = (SCORED, IN_PUBLICITY, UNDER_REVIEW, DETERMINED, PUBLISHED, SHARED)
+STATES = (*STAGE_ORDER, REVOKED)
+STARTED = (IN_PUBLICITY, UNDER_REVIEW, DETERMINED, PUBLISHED, SHARED)  # publicity has begun (第十八条)
+GIVEN = (PUBLISHED, SHARED)  # a grade the public has seen: revoked, not just replaced (第十七条)
+STATE_NAMES = {
+    SCORED: "已评分", IN_PUBLICITY: "公示中", UNDER_REVIEW: "异议复核中", DETERMINED: "已确定",
+    PUBLISHED: "已公布", SHARED: "已共享", REVOKED: "已撤销",
+}
 LATE = "逾期提出异议，视为无异议（第十九条）"
 NO_EVIDENCE = "未提供佐证材料，视为无异议（第十九条）"
 
@@ -88,3 +99,18 @@ def publish_by(calendar: WorkCalendar, determined_on: date, procedure: Procedure
 def days_left(calendar: WorkCalendar, as_of: date, deadline: date) -> int:
     """Working days from as_of to the deadline (negative when overdue)."""
     return calendar.working_days_between(as_of, deadline)
+
+
+def publicize_again(calendar: WorkCalendar, on: date, procedure: Procedure, reason: str) -> dict[str, object]:
+    """第十八条: a changed result (objection upheld, 第十七条, re-scoring) is publicised anew from `on`.
+
+    The lifecycle fields the new version gets; the store only applies them (and audits the move).
+    """
+    window = publicity_window(calendar, on, procedure)
+    return {"state": IN_PUBLICITY, "publicity_on": on, "publicity_last_day": window.last_day, "change_reason": reason}
+
+
+def stage_of(states: Iterable[str]) -> str:
+    """A cycle's stage: the least advanced state among its current results, revoked ones aside."""
+    present = set(states) - {REVOKED}
+    return next((s for s in STAGE_ORDER if s in present), SHARED)

@@ -44,6 +44,14 @@ def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _on_sqlite_begin(connection: Any) -> None:
+    # A writer takes SQLite's write lock before it reads anything (BEGIN IMMEDIATE), waiting up to the
+    # store's lock timeout for another writer: its reads then see what that writer committed.
+    options = connection.get_execution_options()
+    store = options.get("credit_store")
+    if options.get("credit_writer") and store is not None:
+        connection.exec_driver_sql(f"PRAGMA busy_timeout = {int(store.lock_timeout * 1000)}")
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        return
     connection.exec_driver_sql("BEGIN")
 
 
@@ -57,11 +65,20 @@ def alembic_config() -> Any:
 
 
 def migrate(engine: Engine, revision: str = "head") -> None:
-    """Bring the database to `revision` (default the newest) with Alembic, in one transaction."""
+    """Bring the database to `revision` (default the newest) with Alembic, in one transaction.
+
+    On PostgreSQL the transaction first takes the store's writer lock, so two processes starting on a new
+    schema migrate one after the other; on SQLite a writer engine (Store) begins IMMEDIATE for the same end.
+    """
     from alembic import command
 
     config = alembic_config()
     with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.exec_driver_sql(
+                "select pg_advisory_xact_lock(20251, (hashtext(current_database() || '.' || current_schema())"
+                " & 2147483647))"
+            )
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
 

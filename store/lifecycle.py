@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from store.audit import AuditLog
 from store.models import Cycle, Objection, Result, SharePackage
 from store.repository import Repository
 
@@ -35,9 +36,9 @@ class Actor:
 class Lifecycle:
     """Reads and moves the lifecycle state of one database, inside the caller's transaction."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, audit_log: AuditLog | None = None) -> None:
         self.session = session
-        self.repository = Repository(session)
+        self.repository = Repository(session, audit_log)
 
     def cycle(self, year: int) -> Cycle:
         cycle = self.repository.cycle(year)

@@ -16,6 +16,7 @@ import pandas as pd
 from sqlalchemy import Row, Table, func, select, update
 from sqlalchemy.orm import Session
 
+from store.audit import AuditLog, AuditRecord, audit_row
 from store.models import (
     AuditEntry,
     Cycle,
@@ -69,21 +70,6 @@ class SaveReport:
 
 
 @dataclass(frozen=True)
-class AuditRecord:
-    """One line of the audit log (R-21)."""
-
-    id: int
-    at: datetime
-    by: str
-    entity: str
-    entity_id: str
-    action: str
-    why: str
-    before: dict[str, Any] | None
-    after: dict[str, Any] | None
-
-
-@dataclass(frozen=True)
 class _Stored:
     result_id: int
     version: int
@@ -102,8 +88,9 @@ class CycleStartedError(ValueError):
 class Repository:
     """Reads and writes the credit store inside the caller's transaction (the caller commits)."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, audit_log: AuditLog | None = None) -> None:
         self.session = session
+        self.audit_log = audit_log or AuditLog(session)
 
     # ---- writing -----------------------------------------------------------------------------------
 
@@ -341,8 +328,7 @@ class Repository:
         after: dict[str, Any] | None,
     ) -> None:
         """Append one line to the audit log (R-21): who, when, why, and the values before and after."""
-        row = _audit_row(entity, entity_id, action, why, by, at, before, after)
-        self.session.execute(AuditEntry.__table__.insert(), [row])
+        self.audit_log.append(entity, entity_id, action, why, by, at, before, after)
 
     # ---- reading -----------------------------------------------------------------------------------
 
@@ -375,16 +361,7 @@ class Repository:
 
     def audit_entries(self, entity: str | None = None, entity_id: str | None = None) -> list[AuditRecord]:
         """The audit log in the order it was written, optionally for one entity (R-21)."""
-        query = select(AuditEntry).order_by(AuditEntry.id)
-        if entity is not None:
-            query = query.where(AuditEntry.entity == entity)
-        if entity_id is not None:
-            query = query.where(AuditEntry.entity_id == entity_id)
-        return [
-            AuditRecord(id=e.id, at=e.at, by=e.by, entity=e.entity, entity_id=e.entity_id, action=e.action,
-                        why=e.why, before=e.before, after=e.after)
-            for e in self.session.scalars(query)
-        ]
+        return self.audit_log.entries(entity, entity_id)
 
 
 # ---- converting between the frames (strings) and the typed columns ---------------------------------
@@ -629,19 +606,11 @@ def _change_audit(
     return _result_audit(year, institution_id, "new_version", by, at, before, after)
 
 
-def _audit_row(
-    entity: str, entity_id: str, action: str, why: str, by: str, at: datetime,
-    before: dict[str, Any] | None, after: dict[str, Any] | None,
-) -> dict[str, Any]:
-    return {"entity": entity, "entity_id": entity_id, "action": action, "why": why, "by": by, "at": at,
-            "before": before, "after": after}
-
-
 def _result_audit(
     year: int, institution_id: str, action: str, by: str, at: datetime,
     before: dict[str, Any] | None, after: dict[str, Any] | None,
 ) -> dict[str, Any]:
-    return _audit_row("result", f"{year}/{institution_id}", action, WHY_EVALUATION, by, at, before, after)
+    return audit_row("result", f"{year}/{institution_id}", action, WHY_EVALUATION, by, at, before, after)
 
 
 def _copy_rows(session: Session, table: Table, names: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:

@@ -16,6 +16,7 @@ class Settings:
 
     db_url: str
     var_dir: Path
+    lock_timeout: float = 300.0  # CREDIT_LOCK_TIMEOUT: seconds a writer waits for another (store/uow.py)
 
 
 @lru_cache(maxsize=1)
@@ -23,4 +24,5 @@ def get_settings() -> Settings:
     """The settings of this process (cached: call get_settings.cache_clear() after changing the environment)."""
     var_dir = Path(os.environ.get("CREDIT_VAR_DIR") or REPO_ROOT / "var").resolve()
     db_url = os.environ.get("CREDIT_DB_URL") or f"sqlite:///{var_dir / 'credit.db'}"
-    return Settings(db_url=db_url, var_dir=var_dir)
+    lock_timeout = float(os.environ.get("CREDIT_LOCK_TIMEOUT") or 300)
+    return Settings(db_url=db_url, var_dir=var_dir, lock_timeout=lock_timeout)

@@ -7,17 +7,16 @@ drop writes the same bytes.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 import pandas as pd
-import yaml
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
 from credit.calendar import WorkCalendar
-from credit.indexsystem import RULES_DIR, IndexSystem
+from credit.indexsystem import IndexSystem
+from credit.rules import Bureau
 from credit.scoring import Scored
 from reports.render import (
     publicity_context,
@@ -47,23 +46,6 @@ OUTPUTS = {
 # Written when the store had events for the year (tasks/supervision.py): the rows the evidence ids of
 # their findings name, so the outputs explain every point without the store.
 RECORDED_OUTPUT = ("recorded_events.csv", "并入本次评价的监督检查、投诉举报信用事件（含未核实）")
-
-
-@dataclass(frozen=True)
-class Bureau:
-    """rules/bureau.yaml and rules/procedure.yaml: who publishes, where objections go, the time limits."""
-
-    settings: dict
-    procedure: dict
-
-    @classmethod
-    def load(cls, rules_dir: Path = RULES_DIR) -> Bureau:
-        read = lambda name: yaml.safe_load((rules_dir / name).read_text(encoding="utf-8"))  # noqa: E731
-        return cls(settings=read("bureau.yaml"), procedure=read("procedure.yaml"))
-
-    @property
-    def counties(self) -> list[str]:
-        return list(self.settings["counties"])
 
 
 def write_csv(frame: pd.DataFrame, path: Path) -> None:

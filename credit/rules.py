@@ -1,0 +1,138 @@
+"""The rules bundle: every rule of the regulation in force for a period, loaded once at the edge.
+
+A flow or a command resolves `Rules` once and passes it down (like a dagster resource). Which version
+of a versioned rules file applies is chosen by its `effective_from` ("the rule as of a period", as in
+openfisca): the newest version whose `effective_from` is on or before the period's first day. An
+explicit version (`--index-version`) still wins; every result records the version it used.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from credit.calendar import WorkCalendar
+from credit.indexsystem import RULES_DIR, IndexSystem, IndexSystemError, load_index_system
+from credit.lifecycle import Procedure
+from credit.sampling import SamplingRules, load_sampling_rules
+from credit.supervision import SupervisionRules, load_supervision_rules
+
+
+class RulesError(IndexSystemError):
+    """No rules file in force for a period, or a rules file that cannot be read (exit code 2)."""
+
+
+def _read_yaml(path: Path) -> Any:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise RulesError(f"{path}: cannot be read ({error.strerror})") from None
+
+
+def effective_versions(folder: str, rules_dir: Path | str = RULES_DIR) -> list[tuple[date, str]]:
+    """(effective_from, version) of every file in rules/<folder>/, oldest first."""
+    found = []
+    for path in sorted((Path(rules_dir) / folder).glob("*.yaml")):
+        raw = _read_yaml(path) or {}
+        start = raw.get("effective_from")
+        if not isinstance(start, date):
+            raise RulesError(f"{path}: effective_from must be a date YYYY-MM-DD, not {start!r}")
+        found.append((start, str(raw.get("version", path.stem))))
+    return sorted(found)
+
+
+def version_in_force(folder: str, on: date, rules_dir: Path | str = RULES_DIR) -> str:
+    """The version of rules/<folder>/ in force on `on`: the newest effective_from not after it."""
+    versions = effective_versions(folder, rules_dir)
+    in_force = [version for start, version in versions if start <= on]
+    if not in_force:
+        known = ", ".join(f"{v} (from {s})" for s, v in versions) or "none"
+        raise RulesError(f"no rules/{folder}/ version is in force on {on}; known: {known}")
+    return in_force[-1]
+
+
+@dataclass(frozen=True)
+class Bureau:
+    """rules/bureau.yaml and rules/procedure.yaml: who publishes, where objections go, the time limits."""
+
+    settings: dict
+    procedure: dict
+
+    @classmethod
+    def load(cls, rules_dir: Path | str = RULES_DIR) -> Bureau:
+        folder = Path(rules_dir)
+        return cls(settings=_read_yaml(folder / "bureau.yaml"), procedure=_read_yaml(folder / "procedure.yaml"))
+
+    @property
+    def counties(self) -> list[str]:
+        return list(self.settings["counties"])
+
+
+@dataclass(frozen=True)
+class Rules:
+    """Everything the regulation fixes for one period, as loaded from rules/."""
+
+    period_start: date
+    rules_dir: Path
+    index: IndexSystem
+    calendar: WorkCalendar
+    bureau: Bureau
+    sampling_version: str
+    supervision_version: str
+
+    @property
+    def procedure(self) -> Procedure:
+        """第十八—二十条 time limits in working days (rules/procedure.yaml)."""
+        return Procedure.from_rules(self.bureau.procedure)
+
+    @cached_property
+    def sampling(self) -> SamplingRules:
+        """第二十二条 sampling rules in force."""
+        return load_sampling_rules(self.sampling_version, self.rules_dir)
+
+    @cached_property
+    def supervision(self) -> SupervisionRules:
+        """第八—十、十三条 supervision rules in force, checked against their index system."""
+        return load_supervision_rules(self.supervision_version, self.rules_dir)
+
+    @property
+    def direct_grade(self) -> str:
+        """第十七条: the grade a verified serious event gives at once."""
+        return self.index.direct_grade
+
+    @property
+    def clauses(self) -> dict[int, str]:
+        """第十七条's clauses, by number."""
+        return self.index.clauses
+
+    def with_index(self, version: str) -> Rules:
+        """The same rules with another index system (what-if, or a cycle scored with an older version)."""
+        if version == self.index.version:
+            return self
+        return Rules(self.period_start, self.rules_dir, load_index_system(version, self.rules_dir), self.calendar,
+                     self.bureau, self.sampling_version, self.supervision_version)
+
+
+def load_rules(
+    period_start: date, *, index_version: str | None = None, rules_dir: Path | str = RULES_DIR,
+    calendar: WorkCalendar | None = None,
+) -> Rules:
+    """The rules in force for the period that starts on `period_start`; `index_version` overrides the index."""
+    folder = Path(rules_dir)
+    version = index_version or version_in_force("index", period_start, folder)
+    return Rules(
+        period_start=period_start, rules_dir=folder, index=load_index_system(version, folder),
+        calendar=calendar or WorkCalendar.load(folder / "calendar" / "overrides.yaml"),
+        bureau=Bureau.load(folder), sampling_version=version_in_force("sampling", period_start, folder),
+        supervision_version=version_in_force("supervision", period_start, folder),
+    )
+
+
+def rules_for_year(year: int, *, index_version: str | None = None, rules_dir: Path | str = RULES_DIR) -> Rules:
+    """The rules of the evaluation period `year` (第十四条: the calendar year)."""
+    return load_rules(date(year, 1, 1), index_version=index_version, rules_dir=rules_dir)
