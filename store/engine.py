@@ -64,7 +64,19 @@ def alembic_config() -> Any:
     return config
 
 
-def migrate(engine: Engine, revision: str = "head") -> None:
+def at_head(engine: Engine) -> bool:
+    """True when the database is already at the newest migration (read without any lock)."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    heads = set(ScriptDirectory.from_config(alembic_config()).get_heads())
+    with engine.connect() as connection:
+        current = set(MigrationContext.configure(connection).get_current_heads())
+        connection.rollback()
+    return current == heads
+
+
+def migrate(engine: Engine, revision: str = "head", lock_timeout: float | None = None) -> None:
     """Bring the database to `revision` (default the newest) with Alembic, in one transaction.
 
     On PostgreSQL the transaction first takes the store's writer lock, so two processes starting on a new
@@ -75,10 +87,13 @@ def migrate(engine: Engine, revision: str = "head") -> None:
     config = alembic_config()
     with engine.begin() as connection:
         if connection.dialect.name == "postgresql":
+            if lock_timeout is not None:
+                connection.exec_driver_sql(f"set local lock_timeout = '{int(lock_timeout * 1000)}ms'")
             connection.exec_driver_sql(
                 "select pg_advisory_xact_lock(20251, (hashtext(current_database() || '.' || current_schema())"
                 " & 2147483647))"
             )
+            connection.exec_driver_sql("set local lock_timeout to default")
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
 

@@ -26,7 +26,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from store.audit import AuditLog
-from store.engine import make_engine, migrate
+from store.engine import at_head, make_engine, migrate
 from store.lifecycle import Lifecycle
 from store.objections import ObjectionRepository
 from store.repository import Repository
@@ -76,14 +76,17 @@ class Store:
         with cls._guard:
             store = cls._opened.get(url)
             if store is None:
-                engine = make_engine(url)
-                store = cls(engine)
-                migrate(store._writer_engine)
+                store = cls(make_engine(url))
                 cls._opened[url] = store
-        if lock_timeout is not None:
-            store.lock_timeout = lock_timeout
-        if run is not None:
-            store.run = run
+                fresh = True
+            else:
+                fresh = False
+            if lock_timeout is not None:
+                store.lock_timeout = lock_timeout
+            if run is not None:
+                store.run = run
+            if fresh:
+                _migrate(store, url)
         return store
 
     @classmethod
@@ -107,6 +110,22 @@ class Store:
 
     def _set_writing(self, value: bool) -> None:
         self._local.writing = value
+
+
+def _migrate(store: Store, url: str) -> None:
+    """Migrations run under the writer lock too; a store that cannot be migrated is not kept open."""
+    try:
+        if not at_head(store.engine):
+            migrate(store._writer_engine, lock_timeout=store.lock_timeout)
+    except OperationalError as error:
+        Store._opened.pop(url, None)
+        busy = sqlite_busy(store, error) or _postgres_busy(store, error)
+        if busy is None:
+            raise
+        raise busy from None
+    except BaseException:
+        Store._opened.pop(url, None)
+        raise
 
 
 class SqlUnitOfWork:
@@ -218,6 +237,15 @@ def _busy(store: Store, holder: Holder | None) -> WriterBusyError:
         f"存储 {store.url} 正由 {who} 写入；已等待 {store.lock_timeout:g} 秒仍未释放，本次未做任何更改。"
         f"请待其结束后重试（等待时长可用 CREDIT_LOCK_TIMEOUT 设置）"
     )
+
+
+def _postgres_busy(store: Store, error: OperationalError) -> WriterBusyError | None:
+    if getattr(error.orig, "sqlstate", None) != "55P03":
+        return None
+    with store.engine.connect() as connection:
+        query = "select hashtext(current_database() || '.' || current_schema()) & 2147483647"
+        key = int(connection.exec_driver_sql(query).scalar_one())
+    return _busy(store, _postgres_holder(store, key))
 
 
 def sqlite_busy(store: Store, error: OperationalError) -> WriterBusyError | None:
