@@ -16,9 +16,10 @@ from typing import Annotated
 import typer
 
 from cli.common import BadInput, ByOption, DbOption, DebugOption, parse_day, run_guarded
-from cli.lifecycle import advance, cycle_app, publicize, registry_changes, rescore
+from cli.lifecycle import advance, cycle_app, publicize
 from cli.objections import objection_app, serious_event
-from cli.plan import inspectors_app, plan
+from cli.plan import inspectors_app, plan, registry_changes
+from cli.rescore import rescore
 from cli.runtime import no_heartbeat, prepare_prefect
 from cli.site import site_app
 from cli.supervision import complaint_app, inspection_app

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from cli.common import BadInput, ByOption, DbOption, DebugOption, run_guarded
+from cli.common import BadInput, ByOption, DbOption, DebugOption, parse_day, run_guarded, today
 from cli.runtime import no_heartbeat, prepare_prefect
 
 inspectors_app = typer.Typer(help="The inspector roster of the 双随机 draw.", no_args_is_help=True)
@@ -75,3 +75,19 @@ def _bad_input_on_value_error(call):
         if "inspector draw" in str(exc) or "seed" in str(exc):
             raise BadInput(str(exc)) from None
         raise
+
+
+def registry_changes(
+    year: Annotated[int, typer.Option("--year", help="Cycle whose drop is checked")],
+    out: Annotated[Path, typer.Option("--out", help="Folder for registry_changes.csv")],
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Day to count from (default today)")] = None,
+    db: DbOption = None, debug: DebugOption = False,
+) -> None:
+    """第六条: registry changes filed after their one-month deadline, or not at all, by county."""
+    def action() -> None:
+        from tasks.registry import registry_changes as run
+
+        path = run(db, year, parse_day(as_of, "--as-of") if as_of else today(), out)
+        typer.echo(f"written {path}")
+
+    run_guarded(action, debug)
