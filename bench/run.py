@@ -1,7 +1,10 @@
 """Benchmark: generate drops at three scales and time each step of the annual evaluation on them.
 
-    python bench/run.py                      # city, province, national
+    python bench/run.py                      # the calendar, then city, province, national
     python bench/run.py --scales city,province
+
+First the working-day count on 5 million dates is timed against its budget (bench/workdays.py; exit
+code 1 when over it).
 
 Drops are cached in bench/out/<scale>/drop (regenerated when missing or made with other parameters);
 generation is timed apart and is not part of the pipeline total. Each scale is evaluated in a fresh
@@ -36,7 +39,6 @@ SCALES: dict[str, tuple[int, int]] = {  # name → (institutions, activities per
 }
 SEED = 7
 YEAR = 2025
-INDEX_VERSION = "jc-2024.1"
 
 
 @dataclass
@@ -64,48 +66,40 @@ def run_steps(drop_dir: Path, out_dir: Path, year: int, as_of: date) -> list[Ste
     steps: list[Step] = []
 
     def pull() -> None:
+        from credit.rules import rules_for_year
         from tasks.drop_io import read_drop, write_snapshot
 
+        state["rules"] = rules_for_year(year)  # the rules in force for the period, as the flow resolves them
         state["drop"] = read_drop(drop_dir)
         state["snapshot_path"] = write_snapshot(state["drop"], out_dir / "var")
 
     def validate() -> None:
-        from credit.indexsystem import load_index_system
-        from tasks.render import Bureau
-        from tasks.validation import validate_drop
+        from tasks.validate import validate
 
-        index = state["index"] = load_index_system(INDEX_VERSION)
-        state["bureau"] = Bureau.load()
-        state["validated"] = validate_drop(
-            state["drop"], event_indicators=set(index.event_codes), auto_indicators=set(index.auto_codes),
-            counties=state["bureau"].counties, docs_dir=out_dir / "outputs" / "validation" / "data-docs",
-        )
+        state["validated"] = validate(state["drop"], state["rules"], out_dir / "outputs" / "validation" / "data-docs")
 
     def score_step() -> None:
-        from credit.calendar import WorkCalendar
-        from credit.scoring import score
+        from tasks.score import score_validated
 
-        state["scored"] = score(state["validated"].tables, state["index"], WorkCalendar.load(), year, as_of)
+        state["scored"] = score_validated(state["validated"], state["rules"], as_of)
 
     def save() -> None:
         from datetime import UTC, datetime
 
-        from tasks.save import save_evaluation
+        from store.uow import Store
+        from tasks.save import SaveInput, save_step
 
-        state["saved"] = save_evaluation(
-            db_url=f"sqlite:///{out_dir / 'var' / 'credit.db'}", year=year, as_of=as_of,
-            index_version=state["index"].version, drop=state["drop"], snapshot_path=state["snapshot_path"],
-            validated=state["validated"], scored=state["scored"], by="bench",
-            at=datetime(as_of.year, as_of.month, as_of.day, tzinfo=UTC),
-        )
+        store = Store.open(f"sqlite:///{out_dir / 'var' / 'credit.db'}")
+        given = SaveInput(as_of=as_of, drop=state["drop"], snapshot_path=state["snapshot_path"],
+                          validated=state["validated"], scored=state["scored"], by="bench",
+                          at=datetime(as_of.year, as_of.month, as_of.day, tzinfo=UTC))
+        state["saved"] = save_step(store, state["rules"], given)
 
     def render() -> None:
         from tasks.render import render_outputs
 
-        render_outputs(
-            out_dir / "outputs", drop=state["drop"], validated=state["validated"], scored=state["scored"],
-            index=state["index"], bureau=state["bureau"], year=year, as_of=as_of,
-        )
+        render_outputs(out_dir / "outputs", drop=state["drop"], validated=state["validated"], scored=state["scored"],
+                       rules=state["rules"], as_of=as_of)
 
     plan: list[tuple[str, Callable[[], None], tuple[str, ...]]] = [
         ("pull", pull, ()),
@@ -222,11 +216,20 @@ def main(argv: list[str] | None = None) -> int:
     unknown = [s for s in scales if s not in SCALES]
     if unknown:
         parser.error(f"unknown scale {', '.join(unknown)}; choose from {', '.join(SCALES)}")
+    calendar_ok = _time_calendar()
     for scale in scales:
         drop, gen_seconds = _ensure_drop(scale, args.seed, args.year)
         steps = _evaluate_in_subprocess(scale, drop, args.year, as_of)
         _print_table(scale, gen_seconds, steps)
-    return 0
+    return 0 if calendar_ok else 1
+
+
+def _time_calendar() -> bool:
+    """The working-day count on 5 million dates (bench/workdays.py), in a subprocess like the scales."""
+    proc = subprocess.run([sys.executable, str(ROOT / "bench" / "workdays.py")], capture_output=True, text=True,
+                          cwd=ROOT)
+    print(proc.stdout.strip() or f"calendar: failed: {proc.stderr.strip().splitlines()[-1:]}")
+    return proc.returncode == 0
 
 
 if __name__ == "__main__":

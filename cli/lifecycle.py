@@ -24,12 +24,15 @@ def publicize(
     """Start the publicity (第十八条) of the scored results with D as its publication date; print the window."""
     def action() -> None:
         prepare_prefect()
+        from credit.rules import rules_for_year
         from flows.lifecycle import publicize_flow
+        from store.settings import get_settings
 
         with no_heartbeat():
             window = publicize_flow(year=year, on=parse_day(on, "--on"), out=str(out) if out else None,
                                     db_url=db, by=by or getpass.getuser())
-        typer.echo(f"公示期 {window['first_day']} – {window['last_day']} (15 working days); notice in {window['out']}")
+        days = rules_for_year(year, rules_dir=get_settings().rules_dir).procedure.publicity
+        typer.echo(f"公示期 {window['first_day']} – {window['last_day']} ({days} working days); notice in {window['out']}")
 
     run_guarded(action, debug)
 
@@ -68,9 +71,15 @@ def status(
 ) -> None:
     """Stage, results by state, open deadlines with working days left, and what is overdue."""
     def action() -> None:
-        from tasks.status import cycle_status
+        from credit.rules import rules_for_year
+        from store.settings import get_settings
+        from store.uow import open_store
+        from tasks.status import StatusInput, cycle_status
 
-        report = cycle_status(db, year, parse_day(as_of, "--as-of") if as_of else today())
+        given = StatusInput(year, parse_day(as_of, "--as-of") if as_of else today())
+        rules = rules_for_year(year, rules_dir=get_settings().rules_dir)
+        with open_store(db, run="cycle status").unit_of_work(write=False) as uow:
+            report = cycle_status(uow, rules, given).as_json()
         typer.echo(json.dumps(report, ensure_ascii=False, indent=2) if as_json else _table(report))
 
     run_guarded(action, debug)

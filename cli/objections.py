@@ -1,4 +1,10 @@
-"""`credit objection add | suspend | decide` (第十九条, CLI.md)."""
+"""`credit objection add | import | suspend | decide` and `credit serious-event` (第十九条, 第十七条, CLI.md).
+
+The objection commands are single-record actions: each resolves the store and the rules once and calls
+its use case (tasks/objections.py) in one unit of work, without Prefect. `decide` stays one of them:
+the decision, its corrections, the re-scored version, its new publicity and the reply letter belong
+together in one transaction, and a reviewer waits for it at the terminal. `serious-event` runs its flow.
+"""
 
 from __future__ import annotations
 
@@ -20,10 +26,29 @@ def _actor(by: str | None, why: str):
     return Actor(by or getpass.getuser(), datetime.now(UTC), why)
 
 
-def _letters() -> Path:
+def _filing():
+    from store.settings import get_settings
+    from tasks.objections import Filing
+
+    return Filing.under(get_settings().var_dir)
+
+
+def _rules(year: int):
+    from credit.rules import rules_for_year
     from store.settings import get_settings
 
-    return get_settings().var_dir / "letters"
+    return rules_for_year(year, rules_dir=get_settings().rules_dir)
+
+
+def _for_objection(db: str | None, objection_id: str):
+    """The store, and the rules of the year the objection was filed against."""
+    from store.uow import open_store
+    from tasks.objections import objection_year
+
+    store = open_store(db, run="objection")
+    with store.unit_of_work(write=False) as uow:
+        year = objection_year(uow, objection_id)
+    return store, _rules(year)
 
 
 @objection_app.command("add")
@@ -39,11 +64,15 @@ def add(
 ) -> None:
     """Record a written objection; print its id, admissibility (or why deemed no objection), review deadline."""
     def action() -> None:
-        from tasks.objections import Intake, add_objection
+        from store.uow import open_store
+        from tasks.objections import AddInput, Intake, add_objection
 
         intake = Intake(year=year, institution_id=institution, received_on=parse_day(received, "--received"),
                         filer_kind=filer_kind, filer_name=filer_name, claim=claim, evidence=tuple(evidence or ()))
-        summary = add_objection(db, intake, _actor(by, "objection received (第十九条)"), letters=_letters())
+        inputs = AddInput(intake, _actor(by, "objection received (第十九条)"), _filing())
+        store, rules = open_store(db, run="objection add"), _rules(year)
+        with store.unit_of_work() as uow:
+            summary = add_objection(uow, rules, inputs)
         _print(summary)
 
     run_guarded(action, debug)
@@ -57,12 +86,16 @@ def import_file(
 ) -> None:
     """Record the written objections of a drop's objections.csv (each once, by objection_id)."""
     def action() -> None:
-        from tasks.objections import import_objections
+        from store.uow import open_store
+        from tasks.objections import ImportInput, import_objections
 
-        report = import_objections(db, year, drop, _actor(by, "objections.csv (第十九条)"), _letters())
-        for summary in report["recorded"]:
+        inputs = ImportInput(year, drop, _actor(by, "objections.csv (第十九条)"), _filing())
+        store, rules = open_store(db, run="objection import"), _rules(year)
+        with store.unit_of_work() as uow:
+            report = import_objections(uow, rules, inputs)
+        for summary in report.recorded:
             _print(summary)
-        for row in report["quarantined"]:
+        for row in report.quarantined:
             typer.echo(f"{row['file']} row {row['row']}, {row['column']}: {row['reason']}", err=True)
 
     run_guarded(action, debug)
@@ -77,10 +110,14 @@ def suspend(
 ) -> None:
     """Record an on-site verification interval; an open one stops the review clock."""
     def action() -> None:
+        from tasks.objections import SuspendInput
         from tasks.objections import suspend as record
 
-        summary = record(db, objection_id, parse_day(start, "--from"), parse_day(end, "--to") if end else None,
-                         _actor(by, "on-site verification (第十九条)"))
+        inputs = SuspendInput(objection_id, parse_day(start, "--from"), parse_day(end, "--to") if end else None,
+                              _actor(by, "on-site verification (第十九条)"))
+        store, rules = _for_objection(db, objection_id)
+        with store.unit_of_work() as uow:
+            summary = record(uow, rules, inputs)
         _print(summary)
 
     run_guarded(action, debug)
@@ -98,14 +135,18 @@ def decide(
 ) -> None:
     """Record the review decision; re-score on corrections; write the reply letter (复核意见告知书)."""
     def action() -> None:
+        from tasks.objections import DecideInput
         from tasks.objections import decide as record
 
         pairs = tuple(_pair(item) for item in set_aside or ())
-        summary = record(db, objection_id, parse_day(on, "--on"), decision, reason,
-                         withdraw=tuple(withdraw_event or ()), set_aside=pairs, letters=_letters(),
-                         actor=_actor(by, f"objection {objection_id} decided (第十九条)"))
-        _print(summary)
-        typer.echo(f"reply letter: {summary['letter']}")
+        inputs = DecideInput(objection_id, parse_day(on, "--on"), decision, reason,
+                             _actor(by, f"objection {objection_id} decided (第十九条)"), _filing(),
+                             withdraw=tuple(withdraw_event or ()), set_aside=pairs)
+        store, rules = _for_objection(db, objection_id)
+        with store.unit_of_work() as uow:
+            report = record(uow, rules, inputs)
+        _print(report.objection)
+        typer.echo(f"reply letter: {report.letter}")
 
     run_guarded(action, debug)
 
@@ -117,13 +158,13 @@ def _pair(item: str) -> tuple[str, str]:
     return indicator, evidence
 
 
-def _print(summary: dict) -> None:
-    if summary["admissible"]:
-        review = summary["review_by"] or "clock stopped (on-site verification open)"
-        typer.echo(f"{summary['id']}: admissible; review by {review}"
-                   + (f"; decision {summary['decision']}" if summary.get("decision") else ""))
+def _print(summary) -> None:
+    if summary.admissible:
+        review = summary.review_by or "clock stopped (on-site verification open)"
+        typer.echo(f"{summary.id}: admissible; review by {review}"
+                   + (f"; decision {summary.decision}" if summary.decision else ""))
     else:
-        typer.echo(f"{summary['id']}: deemed no objection (视为无异议) — {summary['reason']}")
+        typer.echo(f"{summary.id}: deemed no objection (视为无异议) — {summary.reason}")
 
 
 def serious_event(
@@ -148,10 +189,10 @@ def serious_event(
                                          verified=parse_day(verified, "--verified"), document=document, year=year,
                                          db_url=db, by=by or getpass.getuser())
         if not summary["changed"]:
-            typer.echo(f"{institution}: already D under clause {summary['clause']}; nothing changed")
+            typer.echo(f"{institution}: already {summary['grade']} under clause {summary['clause']}; nothing changed")
             return
         revoked = f"; grade {summary['revoked']} revoked" if summary["revoked"] else ""
-        typer.echo(f"{institution}: D (第十七条第{summary['clause']}项), version {summary['version']}{revoked}; "
-                   f"change publicity until {summary['publicity_last_day']}")
+        typer.echo(f"{institution}: {summary['grade']} (第十七条第{summary['clause']}项), version "
+                   f"{summary['version']}{revoked}; change publicity until {summary['publicity_last_day']}")
 
     run_guarded(action, debug)

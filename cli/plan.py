@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import getpass
+from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated
 
@@ -53,10 +54,16 @@ def import_inspectors(
         from datetime import UTC, datetime
 
         from store.lifecycle import Actor
-        from tasks.plan import import_roster
+        from store.uow import open_store
+        from tasks.plan import RosterImport, import_roster
 
         actor = Actor(by or getpass.getuser(), datetime.now(UTC), f"inspector roster imported from {file.name}")
-        report = _bad_input_on_value_error(lambda: import_roster(db, file, actor))
+
+        def work():
+            with open_store(db, run="credit inspectors import").unit_of_work() as uow:
+                return import_roster(uow, RosterImport(file), actor)
+
+        report = asdict(_bad_input_on_value_error(work))
         typer.echo(f"{report['inspectors']} inspectors in {file.name}: {report['new']} new, {report['changed']} "
                    f"changed, {report['unchanged']} unchanged")
 
@@ -85,9 +92,15 @@ def registry_changes(
 ) -> None:
     """第六条: registry changes filed after their one-month deadline, or not at all, by county."""
     def action() -> None:
+        from credit.rules import rules_for_year
+        from store.uow import open_store
+        from tasks.registry import RegistryChangesInput
         from tasks.registry import registry_changes as run
 
-        path = run(db, year, parse_day(as_of, "--as-of") if as_of else today(), out)
-        typer.echo(f"written {path}")
+        given = RegistryChangesInput(year, parse_day(as_of, "--as-of") if as_of else today(), out)
+        rules = rules_for_year(year)
+        with open_store(db, run="credit registry-changes").unit_of_work(write=False) as uow:
+            report = run(uow, rules, given)
+        typer.echo(f"written {report.path}")
 
     run_guarded(action, debug)

@@ -1,4 +1,4 @@
-"""`credit rescore`: ad-hoc re-scoring and what-if comparison (第十五条)."""
+"""`credit rescore`: ad-hoc re-scoring (its flow) and what-if comparison (read only, no Prefect) (第十五条)."""
 
 from __future__ import annotations
 
@@ -23,18 +23,17 @@ def rescore(
     """Ad-hoc re-scoring from the cycle's snapshot, or a comparison of two index versions (第十五条)."""
     def action() -> None:
         if what_if:
-            from tasks.rescore import what_if as compare
-
-            typer.echo(_migrations(compare(db, year, index_version, what_if)))
+            typer.echo(_migrations(_what_if(db, year, index_version, what_if)))
             return
-        from datetime import UTC, datetime
+        starts = parse_day(on, "--on") if on else today()
+        from cli.runtime import no_heartbeat, prepare_prefect
 
-        from store.lifecycle import Actor
-        from tasks.rescore import rescore as run
+        prepare_prefect()
+        from flows.rescore import rescore_flow
 
-        actor = Actor(by or getpass.getuser(), datetime.now(UTC), "ad-hoc re-scoring (第十五条)")
-        report = run(db, year, institution, index_version, parse_day(on, "--on") if on else today(), actor,
-                     recorded_events=recorded)
+        with no_heartbeat():
+            report = rescore_flow(year=year, institution=institution, index_version=index_version, on=starts,
+                                  db_url=db, by=by or getpass.getuser(), recorded_events=recorded)
         if recorded:
             typer.echo(f"{year}: snapshot {report['new_snapshot'] or 'unchanged: no event recorded since'}")
         typer.echo(f"{year}: re-scored with {report['index_version']}; changed: "
@@ -43,17 +42,29 @@ def rescore(
     run_guarded(action, debug)
 
 
-def _migrations(report: dict) -> str:
+def _what_if(db: str | None, year: int, base: str | None, other: str):
+    """The comparison, read in a unit of work that writes nothing."""
+    from credit.rules import rules_for_year
+    from store.settings import get_settings
+    from store.uow import open_store
+    from tasks.rescore import WhatIfInput, what_if
+
+    store, rules = open_store(db, run="rescore --what-if"), rules_for_year(year, rules_dir=get_settings().rules_dir)
+    with store.unit_of_work(write=False) as uow:
+        return what_if(uow, rules, WhatIfInput(year, other, base))
+
+
+def _migrations(report) -> str:
     from rich.console import Console
     from rich.table import Table
 
     console = Console(record=True, width=120)
-    table = Table("from", "to", "institutions", title=f"{report['base']} → {report['other']}")
-    for row in report["migrations"]:
+    table = Table("from", "to", "institutions", title=f"{report.base} → {report.other}")
+    for row in report.migrations:
         table.add_row(row["from"], row["to"], str(row["institutions"]))
     console.print(table)
     changed = Table("institution", "name", "from", "to", "score", "why", title="grade changes")
-    for row in report["changed"]:
+    for row in report.changed:
         changed.add_row(row["institution_id"], row["name"], row["from"], row["to"],
                         f"{row['score_from']} → {row['score_to']}", row["why"])
     console.print(changed)

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from store.settings import get_settings
@@ -16,6 +18,8 @@ QUIET = {
     "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
     # The command prints its own one-line error (CLI.md: no traceback unless --debug).
     "PREFECT_LOGGING_LEVEL": "CRITICAL",
+    # The ephemeral API's own services log a cancelled flush as a traceback when the command exits.
+    "PREFECT_SERVER_LOGGING_LEVEL": "CRITICAL",
     "PREFECT_LOGGING_TO_API_ENABLED": "false",
     "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120",
     "PREFECT_UI_ENABLED": "false",
@@ -39,3 +43,25 @@ def no_heartbeat():
     from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
 
     return temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None})
+
+
+@contextmanager
+def sandbox_settings(*, var_dir: Path, db_url: str) -> Iterator[None]:
+    """CREDIT_VAR_DIR and CREDIT_DB_URL pointed at a sandbox for the block (the demo), then put back.
+
+    The settings are cached (store.settings.get_settings): the cache is cleared on the way in and out,
+    so the flow and its tasks see the sandbox and later code sees the configured store again.
+    """
+    names = {"CREDIT_VAR_DIR": str(var_dir), "CREDIT_DB_URL": db_url}
+    saved = {name: os.environ.get(name) for name in names}
+    os.environ.update(names)
+    get_settings.cache_clear()
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        get_settings.cache_clear()

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Annotated
 
 import typer
+
+from cli.common import DbOption, DebugOption, parse_day, run_guarded
+from cli.runtime import no_heartbeat, prepare_prefect
 
 site_app = typer.Typer(help="The bureau's website: publicity, results, A list and open data as static files.",
                        no_args_is_help=True)
@@ -21,12 +25,10 @@ def build(
     out: Annotated[Path, typer.Option("--out", help="Folder to write the site into (created if missing)")],
     as_of: Annotated[str | None, typer.Option("--as-of", help="Build date YYYY-MM-DD: what is public that day "
                                                              "(default: today in China)")] = None,
-    db: Annotated[str | None, typer.Option("--db", help="Database URL (default: the embedded SQLite file)")] = None,
-    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks")] = False,
+    db: DbOption = None,
+    debug: DebugOption = False,
 ) -> None:
     """Build the static site as of a date: only what is public that day, with open data and SHA-256 sums."""
-    from cli.main import parse_day, run_guarded  # cli.main mounts this app: imported late, no cycle
-
     def action() -> None:
         day = parse_day(as_of, "--as-of") if as_of is not None else None
         outcome = run_site_build(out, day, db)
@@ -38,10 +40,8 @@ def build(
     run_guarded(action, debug)
 
 
-def run_site_build(out: Path, as_of, db: str | None) -> dict:
+def run_site_build(out: Path, as_of: date | None, db: str | None) -> dict:
     """The flow, in Prefect's ephemeral mode unless PREFECT_API_URL names a server."""
-    from cli.runtime import no_heartbeat, prepare_prefect
-
     prepare_prefect()
     from flows.site_build import site_build
 

@@ -1,16 +1,22 @@
-"""`credit inspection …` and `credit complaint …`: supervision records (第七—十条, 第十三条; R-06, R-07, R-09)."""
+"""`credit inspection …` and `credit complaint …`: supervision records (第七—十条, 第十三条; R-06, R-07, R-09).
+
+Single-record actions and imports: each command resolves the store and the rules once and calls its use
+case (tasks/supervision.py, tasks/supervision_import.py) in one unit of work; no Prefect.
+"""
 
 from __future__ import annotations
 
 import getpass
 import json
-from datetime import UTC, datetime
+from collections.abc import Callable
+from dataclasses import asdict
+from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
-from cli.common import ByOption, DbOption, DebugOption, parse_day, run_guarded
+from cli.common import ByOption, DbOption, DebugOption, parse_day, run_guarded, today
 
 inspection_app = typer.Typer(help="Inspections, their 第十条 findings and measures (第七—十条).",
                              no_args_is_help=True)
@@ -31,6 +37,21 @@ def _documents(out: Path | None) -> Path:
     from store.settings import get_settings
 
     return out if out is not None else get_settings().var_dir / "measures"
+
+
+def _rules(day: date):
+    """The rules in force for the period of `day` (the record's own date): read once per command."""
+    from credit.rules import rules_for_year
+
+    return rules_for_year(day.year)
+
+
+def _in_store(db: str | None, command: str, work: Callable[[Any], Any], write: bool = True) -> Any:
+    """`work(uow)` in one unit of work of the store at `db` (default: the settings): committed, or nothing."""
+    from store.uow import open_store
+
+    with open_store(db, run=f"credit {command}").unit_of_work(write=write) as uow:
+        return work(uow)
 
 
 def _show(report: dict, as_json: bool, line: str) -> None:
@@ -64,7 +85,8 @@ def add_inspection(
 
         given = InspectionInput(institution, parse_day(on, "--on"), method, tuple(matter), tuple(inspector),
                                 summary, inspection_id, name)
-        report = add_inspection(db, given, _actor(by, "inspection recorded (第七—九条)"))
+        rules, actor = _rules(given.inspected_on), _actor(by, "inspection recorded (第七—九条)")
+        report = asdict(_in_store(db, "inspection add", lambda uow: add_inspection(uow, rules, given, actor)))
         _show(report, as_json, f"inspection {report['inspection_id']} recorded: {report['institution_id']} on "
                                f"{report['inspected_on']}, {report['method']}")
         _registry_note(report)
@@ -91,7 +113,9 @@ def add_finding(
 
         given = FindingInput(inspection_id, situation, measure, facts, parse_day(issued, "--issued"),
                              parse_day(rectify_by, "--rectify-by") if rectify_by else None, interview_at, place)
-        report = add_finding(db, given, _documents(out), _actor(by, "第十条 finding recorded"))
+        rules, folder, actor = _rules(given.issued_on), _documents(out), _actor(by, "第十条 finding recorded")
+        report = asdict(_in_store(db, "inspection finding",
+                                  lambda uow: add_finding(uow, rules, given, folder, actor)))
         event = f"becomes {report['indicator']} once verified" if report["indicator"] else "no credit event (第五、六条: "\
             "detected from the registry data)"
         _show(report, as_json, f"finding {report['finding_id']} ({event}); {report['document_no']}: "
@@ -112,11 +136,12 @@ def verify(
 ) -> None:
     """Record whether a finding was confirmed; a confirmed one is a credit event the evaluation scores."""
     def action() -> None:
-        from tasks.supervision import verify_finding
+        from tasks.supervision import OutcomeInput, verify_finding
 
-        report = verify_finding(db, finding_id, parse_day(on, "--on"), outcome, note,
-                                _actor(by, "finding verified (第十四条: 经核实)"),
-                                parse_day(decided, "--decided") if decided else None)
+        given = OutcomeInput(finding_id, parse_day(on, "--on"), outcome, note,
+                             parse_day(decided, "--decided") if decided else None)
+        rules, actor = _rules(given.on), _actor(by, "finding verified (第十四条: 经核实)")
+        report = asdict(_in_store(db, "inspection verify", lambda uow: verify_finding(uow, rules, given, actor)))
         _show(report, as_json, _event_line(finding_id, report))
 
     run_guarded(action, debug)
@@ -138,9 +163,12 @@ def import_inspections(
 ) -> None:
     """Record the inspections and findings of CSV files, all or nothing; render every measure document."""
     def action() -> None:
-        from tasks.supervision_import import import_inspections as run
+        from tasks.supervision_import import InspectionImport, import_inspections
 
-        report = run(db, inspections, findings, _documents(out), _actor(by, f"inspections from {inspections.name}"))
+        given = InspectionImport(inspections, findings, _documents(out))
+        rules, actor = _rules(today()), _actor(by, f"inspections from {inspections.name}")
+        report = asdict(_in_store(db, "inspection import",
+                                  lambda uow: import_inspections(uow, rules, given, actor)))
         typer.echo(f"{report['inspections']} inspections recorded ({report['unchanged']} already there), "
                    f"{report['findings']} findings")
         for path in report["documents"]:
@@ -165,7 +193,8 @@ def add_complaint(
 
         given = ComplaintInput(institution, channel, parse_day(received, "--received"), summary, complainant,
                                complaint_id)
-        report = add_complaint(db, given, _actor(by, "complaint received (第十三条)"))
+        rules, actor = _rules(given.received_on), _actor(by, "complaint received (第十三条)")
+        report = asdict(_in_store(db, "complaint add", lambda uow: add_complaint(uow, rules, given, actor)))
         _show(report, as_json, f"complaint {report['complaint_id']} recorded ({report['channel_name']}), "
                                "pending verification")
         _registry_note(report)
@@ -184,11 +213,12 @@ def decide(
 ) -> None:
     """Record the verification of a complaint: verified (a JY-02 credit event) or unfounded (never scored)."""
     def action() -> None:
-        from tasks.supervision import decide_complaint
+        from tasks.supervision import OutcomeInput, decide_complaint
 
-        report = decide_complaint(db, complaint_id, parse_day(on, "--on"), outcome, note,
-                                  _actor(by, "complaint verified (第十三条)"),
-                                  parse_day(decided, "--decided") if decided else None)
+        given = OutcomeInput(complaint_id, parse_day(on, "--on"), outcome, note,
+                             parse_day(decided, "--decided") if decided else None)
+        rules, actor = _rules(given.on), _actor(by, "complaint verified (第十三条)")
+        report = asdict(_in_store(db, "complaint decide", lambda uow: decide_complaint(uow, rules, given, actor)))
         _show(report, as_json, _event_line(complaint_id, report))
 
     run_guarded(action, debug)
@@ -201,9 +231,10 @@ def import_complaints(
 ) -> None:
     """Record the complaints of a CSV file (with outcomes when given), all or nothing."""
     def action() -> None:
-        from tasks.supervision_import import import_complaints as run
+        from tasks.supervision_import import ComplaintImport, import_complaints
 
-        report = run(db, file, _actor(by, f"complaints from {file.name}"))
+        given, rules, actor = ComplaintImport(file), _rules(today()), _actor(by, f"complaints from {file.name}")
+        report = asdict(_in_store(db, "complaint import", lambda uow: import_complaints(uow, rules, given, actor)))
         typer.echo(f"{report['complaints']} complaints recorded ({report['unchanged']} already there)")
 
     run_guarded(action, debug)
@@ -213,7 +244,7 @@ def _listing(year: int, db: str | None, as_json: bool, debug: bool, what: str) -
     def action() -> None:
         from tasks.supervision import supervision_list
 
-        report = supervision_list(db, year)
+        report = asdict(_in_store(db, f"{what[:-1]} list", lambda uow: supervision_list(uow, year), write=False))
         if as_json:
             typer.echo(json.dumps(report, ensure_ascii=False, indent=2))
             return

@@ -10,6 +10,7 @@ from typing import Annotated
 
 import typer
 
+from cli.common import BadInput, parse_day
 from credit.calendar import CalendarFileError, UnknownYearError, WorkCalendar
 
 workdays_app = typer.Typer(
@@ -23,10 +24,6 @@ OverridesOption = Annotated[
         "--overrides", metavar="FILE", help="Calendar override file (default: rules/calendar/overrides.yaml)."
     ),
 ]
-
-
-class BadInput(Exception):
-    """Malformed input; the message names the argument or option."""
 
 
 @workdays_app.command("add")
@@ -82,11 +79,8 @@ def _exit_2_on_bad_input() -> Iterator[None]:
 
 
 def _parse_date(text: str, name: str) -> date:
-    """An ISO date, or BadInput naming the argument or option."""
-    try:
-        return date.fromisoformat(text.strip())
-    except ValueError:
-        raise BadInput(f"{name}: {text!r} is not a date YYYY-MM-DD") from None
+    """An ISO date, or BadInput naming the argument or option ("D: 'x' is not a date YYYY-MM-DD")."""
+    return parse_day(text.strip(), f"{name}:")
 
 
 def _parse_span(text: str) -> tuple[date, date]:

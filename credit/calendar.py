@@ -159,7 +159,8 @@ class WorkCalendar:
         if year in self.overrides:
             return self.overrides[year].is_working_day
         if year in _library_years():
-            return chinese_calendar.is_workday
+            library: Callable[[date], bool] = chinese_calendar.is_workday
+            return library
         raise UnknownYearError(year, self.override_path)
 
     def _working_days(self, first: int, last: int) -> np.ndarray:

@@ -18,7 +18,6 @@ from credit.codes import is_valid_code
 from credit.contract import CASE_INSENSITIVE_ENUMS, MATERIAL_ITEMS, Table
 
 ISO_DATE = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"  # ASCII digits only (Python's \d also takes full-width ones)
-CLAUSES = tuple(str(n) for n in range(1, 9))  # 第十七条 (一)–(八)
 FINE_INDICATOR = "CX-02"  # the tiered fine needs amount_yuan
 PLAIN_DECIMAL = r"[0-9]+(?:\.[0-9]+)?"  # ASCII digits; no sign, no thousands separators
 
@@ -294,7 +293,7 @@ def settle(
 
 
 def _positions(frame: pd.DataFrame, rows: Sequence[object]) -> np.ndarray:
-    positions = frame.index.get_indexer(pd.Index(list(rows)))
+    positions = np.asarray(frame.index.get_indexer(pd.Index(list(rows))))
     if (positions < 0).any():
         raise KeyError(
             f"rows not in the frame: {[r for r, p in zip(rows, positions, strict=True) if p < 0][:5]}"

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pandas as pd
-
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 _VALUE = {c: i for i, c in enumerate(ALPHABET)}
@@ -23,9 +21,3 @@ def is_valid_code(code: object) -> bool:
         return False
     return check_character(code[:17]) == code[17]
 
-
-def valid_code_mask(values: pd.Series) -> pd.Series:
-    """Vectorised `is_valid_code`, computed once per distinct value (ids repeat across rows)."""
-    uniques = pd.unique(values.dropna())
-    verdict = {u: is_valid_code(u) for u in uniques}
-    return values.map(verdict).fillna(False).astype(bool)

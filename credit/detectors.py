@@ -6,9 +6,11 @@ occurrence with institution_id, indicator, date, evidence and raw points (tenths
 
 from __future__ import annotations
 
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -17,6 +19,8 @@ from credit.calendar import WorkCalendar
 from credit.contract import KEY_ROLES, MATERIAL_ITEMS
 from credit.frames import NAT, day, days, encode, equals, explode_lists, held_on, iso, list_items, texts
 from credit.indexsystem import IndexSystem, Indicator
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -47,7 +51,7 @@ class Facts:
     activities: pd.DataFrame  # every valid activity (not copied: millions of rows)
     eligible: np.ndarray  # positions of rated institutions' activities with sampled_on in the period
     tables: dict[str, pd.DataFrame]
-    memo: dict = field(default_factory=dict, compare=False, repr=False)
+    memo: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @cached_property
     def institutions(self) -> pd.Index:
@@ -64,17 +68,21 @@ class Facts:
 
     def institution_codes(self) -> np.ndarray:
         """Per eligible activity: the code of its institution in `institutions`."""
-        if "inst" not in self.memo:
-            self.memo["inst"] = encode(self.column("institution_id"), self.institutions)
-        return self.memo["inst"]
+        return self.remember("inst", lambda: encode(self.column("institution_id"), self.institutions))
 
     def sampled(self) -> np.ndarray:
-        if "sampled" not in self.memo:
-            self.memo["sampled"] = days(self.column("sampled_on"))
-        return self.memo["sampled"]
+        return self.remember("sampled", lambda: days(self.column("sampled_on")))
+
+    def remember(self, key: str, compute: Callable[[], T]) -> T:
+        """`compute()` once per Facts: what several detectors read is derived the first time it is asked for."""
+        if key not in self.memo:
+            self.memo[key] = compute()
+        value: T = self.memo[key]
+        return value
 
 
-def finding_frame(institutions, indicator: Indicator, dates, evidence, raw=None) -> pd.DataFrame:
+def finding_frame(institutions: Collection[Any], indicator: Indicator, dates: Collection[Any],
+                  evidence: Collection[Any], raw: np.ndarray | None = None) -> pd.DataFrame:
     """Findings of one indicator; raw points default to the indicator's points."""
     count = len(institutions)
     raw_points = np.full(count, indicator.points, dtype=np.int64) if raw is None else raw
@@ -250,9 +258,7 @@ def beyond_cma_scope(facts: Facts) -> pd.DataFrame:
 
 def _cma_verdicts(facts: Facts) -> tuple[np.ndarray, np.ndarray]:
     """Positions of monitoring activities with no valid certificate, and with a parameter out of scope."""
-    if "cma" not in facts.memo:
-        facts.memo["cma"] = _compute_cma_verdicts(facts)
-    return facts.memo["cma"]
+    return facts.remember("cma", lambda: _compute_cma_verdicts(facts))
 
 
 def _compute_cma_verdicts(facts: Facts) -> tuple[np.ndarray, np.ndarray]:
@@ -344,7 +350,7 @@ DETECTORS = {
 
 def detect_all(facts: Facts) -> list[pd.DataFrame]:
     """The findings of every auto indicator the index system names."""
-    names = sorted(i.detector for i in facts.index.indicators.values() if i.trigger == "auto")
+    names = sorted(i.detector for i in facts.index.indicators.values() if i.trigger == "auto" and i.detector)
     unknown = [n for n in names if n not in DETECTORS]
     if unknown:
         raise ValueError(f"index system {facts.index.version} names unknown detectors: {', '.join(unknown)}")

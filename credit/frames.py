@@ -17,7 +17,7 @@ NAT = np.datetime64("NaT", "D")
 
 def days(column: pd.Series) -> np.ndarray:
     """A date column as numpy datetime64[D] (NaT where empty)."""
-    return column.to_numpy(dtype="datetime64[s]", na_value=np.datetime64("NaT", "s")).astype("datetime64[D]")
+    return np.asarray(column.to_numpy(dtype="datetime64[s]", na_value=np.datetime64("NaT", "s"))).astype("datetime64[D]")
 
 
 def day(value: date) -> np.datetime64:
@@ -26,19 +26,19 @@ def day(value: date) -> np.datetime64:
 
 def texts(column: pd.Series) -> np.ndarray:
     """A (small) text column as an object array with None where empty."""
-    return column.astype(object).where(column.notna(), None).to_numpy(dtype=object)
+    return np.asarray(column.astype(object).where(column.notna(), None).to_numpy(dtype=object))
 
 
 def equals(column: pd.Series, value: str) -> np.ndarray:
     """Elementwise `column == value` as a numpy bool array (empty cells are False)."""
-    return (column == value).to_numpy(dtype=bool, na_value=False)
+    return np.asarray((column == value).to_numpy(dtype=bool, na_value=False))
 
 
 def encode(column: pd.Series, vocabulary: pd.Index) -> np.ndarray:
     """Integer codes of the values in `vocabulary` (-1 for empty cells and values not in it)."""
     codes, uniques = pd.factorize(column, use_na_sentinel=True)
-    lookup = np.append(vocabulary.get_indexer(pd.Index(uniques, dtype=object)), -1)
-    return lookup[codes].astype(np.int64)
+    lookup = np.append(np.asarray(vocabulary.get_indexer(pd.Index(uniques, dtype=object))), -1)
+    return np.asarray(lookup[codes], dtype=np.int64)
 
 
 def explode_lists(values: pd.Series, vocabulary: pd.Index) -> tuple[np.ndarray, np.ndarray]:

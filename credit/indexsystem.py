@@ -6,10 +6,12 @@ so integer tenths are exact and sums never meet a binary-float boundary.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import Any, Protocol, TypeVar
 
 import yaml
 
@@ -55,7 +57,7 @@ class Indicator:
     cap: int
     article: str
     detector: str | None = None
-    params: dict = field(default_factory=dict)
+    params: dict[str, Any] = field(default_factory=dict)
     tiers: tuple[Tier, ...] = ()
 
     def tier_points(self, amount: Decimal) -> int:
@@ -124,7 +126,18 @@ def load_index_system(version: str, rules_dir: Path | str = RULES_DIR) -> IndexS
     return load_versioned(rules_dir, "index", "index system", version, parse_index_system, IndexSystemError)
 
 
-def load_versioned(rules_dir: Path | str, folder: str, what: str, version: str, parse, error: type[Exception]):
+class Versioned(Protocol):
+    """A rules file that names its own version."""
+
+    @property
+    def version(self) -> str: ...
+
+
+V = TypeVar("V", bound=Versioned)
+
+
+def load_versioned(rules_dir: Path | str, folder: str, what: str, version: str, parse: Callable[..., V],
+                   error: type[Exception]) -> V:
     """`rules/<folder>/<version>.yaml` parsed by `parse(raw, where=path)`; the file must exist and declare
     the version its name says (a versioned rules file: index systems, sampling, supervision)."""
     path = Path(rules_dir) / folder / f"{version}.yaml"
@@ -137,9 +150,10 @@ def load_versioned(rules_dir: Path | str, folder: str, what: str, version: str, 
     return loaded
 
 
-def parse_index_system(raw: dict, where: str = "index system") -> IndexSystem:
+def parse_index_system(raw: dict[str, Any], where: str = "index system") -> IndexSystem:
     """Build the typed model from parsed YAML and run every self-check."""
-    dimensions, indicators = [], {}
+    dimensions: list[Dimension] = []
+    indicators: dict[str, Indicator] = {}
     for entry in raw["dimensions"]:
         dim = Dimension(
             code=entry["code"], name=entry["name"], cap=tenths(entry["cap"], f"{where}: {entry['code']}.cap"),
@@ -168,7 +182,7 @@ def parse_index_system(raw: dict, where: str = "index system") -> IndexSystem:
     return system
 
 
-def _parse_indicator(item: dict, dimension: str, where: str) -> Indicator:
+def _parse_indicator(item: dict[str, Any], dimension: str, where: str) -> Indicator:
     code = item["code"]
     tiers = tuple(
         Tier(
@@ -191,7 +205,7 @@ def _parse_indicator(item: dict, dimension: str, where: str) -> Indicator:
     )
 
 
-def _parse_grades(entries: list[dict], where: str) -> list[GradeBand]:
+def _parse_grades(entries: list[dict[str, Any]], where: str) -> list[GradeBand]:
     bands = [
         GradeBand(grade=e["grade"], label=e["label"], min=tenths(e["min"], f"{where}: grade {e['grade']}"),
                   article=str(e.get("article", "")))
@@ -227,7 +241,8 @@ def _check_tiers(indicator: Indicator, where: str) -> None:
     bounds = [t.up_to for t in indicator.tiers]
     if not bounds:
         return
-    if bounds[-1] is not None or any(b is None for b in bounds[:-1]):
+    finite = [b for b in bounds[:-1] if b is not None]
+    if bounds[-1] is not None or len(finite) != len(bounds) - 1:
         raise IndexSystemError(f"{where}: {indicator.code}: only the last tier is unbounded")
-    if bounds[:-1] != sorted(bounds[:-1]) or len(set(bounds[:-1])) != len(bounds[:-1]):
+    if finite != sorted(finite) or len(set(finite)) != len(finite):
         raise IndexSystemError(f"{where}: {indicator.code}: tier bounds must increase")

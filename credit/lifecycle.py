@@ -96,11 +96,6 @@ def publish_by(calendar: WorkCalendar, determined_on: date, procedure: Procedure
     return calendar.add_working_days(determined_on, procedure.publication)
 
 
-def days_left(calendar: WorkCalendar, as_of: date, deadline: date) -> int:
-    """Working days from as_of to the deadline (negative when overdue)."""
-    return calendar.working_days_between(as_of, deadline)
-
-
 def publicize_again(calendar: WorkCalendar, on: date, procedure: Procedure, reason: str) -> dict[str, object]:
     """第十八条: a changed result (objection upheld, 第十七条, re-scoring) is publicised anew from `on`.
 
@@ -114,3 +109,87 @@ def stage_of(states: Iterable[str]) -> str:
     """A cycle's stage: the least advanced state among its current results, revoked ones aside."""
     present = set(states) - {REVOKED}
     return next((s for s in STAGE_ORDER if s in present), SHARED)
+
+
+@dataclass(frozen=True)
+class ResultDates:
+    """What the lifecycle rules read of one result version: its state and lifecycle dates."""
+
+    institution_id: str
+    version: int
+    state: str
+    publicity_on: date | None = None
+    publicity_last_day: date | None = None
+    determined_on: date | None = None
+    publish_by: date | None = None
+    published_on: date | None = None
+    shared_on: date | None = None
+    revoked_on: date | None = None
+
+
+@dataclass(frozen=True)
+class ObjectionView:
+    """What the lifecycle rules read of one objection (第十九条): whom it concerns and whether it is decided."""
+
+    institution_id: str
+    result_version: int
+    admissible: bool
+    decision: str | None = None
+    decided_on: date | None = None
+
+
+def next_state(
+    result: ResultDates, objections: Iterable[ObjectionView], as_of: date, calendar: WorkCalendar,
+    procedure: Procedure,
+) -> dict[str, object] | None:
+    """第十九、二十条: the lifecycle fields a result in publicity moves to on `as_of`, or None when it stays.
+
+    An admissible objection to this version that is not decided keeps it under review; otherwise it is
+    in publicity up to the window's last day, and determined from the later of the day after it and the
+    last decision (CLI.md "Determination"), with its publish-by date (R-17).
+    """
+    if result.state not in (IN_PUBLICITY, UNDER_REVIEW):
+        return None
+    mine = [o for o in objections if o.institution_id == result.institution_id and o.admissible
+            and o.result_version == result.version]
+    changes = _transition(result, mine, as_of, calendar, procedure)
+    return None if changes is None or changes["state"] == result.state else changes
+
+
+def _transition(result: ResultDates, objections: list[ObjectionView], as_of: date, calendar: WorkCalendar,
+                procedure: Procedure) -> dict[str, object] | None:
+    if any(o.decision is None for o in objections):
+        return {"state": UNDER_REVIEW}
+    if result.publicity_on is None or result.publicity_last_day is None:
+        raise ValueError(f"{result.institution_id} v{result.version} is {result.state} without a publicity window")
+    window = Window(result.publicity_on, result.publicity_last_day)
+    if as_of <= window.last_day:
+        return {"state": IN_PUBLICITY}
+    determined = determination_date(window, [o.decided_on for o in objections if o.decided_on is not None])
+    if determined > as_of:
+        return None
+    return {"state": DETERMINED, "determined_on": determined, "publish_by": publish_by(calendar, determined, procedure)}
+
+
+@dataclass(frozen=True)
+class ListDates:
+    """The dates a final list or a share package states (第二十条): determined on, published on."""
+
+    determined_on: date
+    published_on: date
+
+
+def final_list_dates(current: Iterable[ResultDates], revoked_on: Iterable[date]) -> ListDates:
+    """第二十条: the final list is dated by its latest publication (else the latest 第十七条 revocation)."""
+    dated = [r for r in current if r.published_on is not None]
+    published = max((r.published_on for r in dated if r.published_on), default=None) or max(revoked_on)
+    determined = max((r.determined_on for r in dated if r.determined_on), default=published)
+    return ListDates(determined, published)
+
+
+def package_dates(current: Iterable[ResultDates], shared_on: date) -> ListDates:
+    """第二十条: a share package states the latest determination and publication (else the day it is shared)."""
+    dated = [r for r in current if r.determined_on is not None]
+    determined = max((r.determined_on for r in dated if r.determined_on), default=shared_on)
+    published = max((r.published_on or shared_on for r in dated), default=shared_on)
+    return ListDates(determined, published)

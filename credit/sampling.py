@@ -94,7 +94,7 @@ class Plan:
 
 # ---------------------------------------------------------------------------------------------- rules
 
-def load_sampling_rules(version: str = "jc-2024.1", rules_dir: Path | str = RULES_DIR) -> SamplingRules:
+def load_sampling_rules(version: str, rules_dir: Path | str = RULES_DIR) -> SamplingRules:
     """Read `rules/sampling/<version>.yaml` and check it (第二十二条; R-19)."""
     return load_versioned(rules_dir, "sampling", "sampling rules", version, parse_sampling_rules, SamplingRulesError)
 

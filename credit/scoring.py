@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -16,7 +17,7 @@ import pandas as pd
 from credit.calendar import WorkCalendar
 from credit.detectors import Facts, Period, detect_all, finding_frame
 from credit.frames import NAT, day, days, equals, iso, texts
-from credit.indexsystem import IndexSystem, format_tenths
+from credit.indexsystem import Dimension, IndexSystem, Indicator, format_tenths
 
 RESULT_COLUMNS = [
     "institution_id", "name", "county", "status", "score", "grade", "clause",
@@ -115,14 +116,14 @@ def _names_and_counties(
 
 def _most_common(values: pd.Series) -> str:
     counts = values.value_counts(sort=False)
-    return counts.index[int(np.argmax(counts.to_numpy()))]
+    return str(counts.index[int(np.argmax(counts.to_numpy()))])
 
 
 def verified_by_as_of(events: pd.DataFrame, period: Period) -> np.ndarray:
     """verified = true with verified_on on or before as_of (else pending, never scored: R-10)."""
     verified_on = days(events["verified_on"])
     is_true = equals(events["verified"], "true")
-    return is_true & ~np.isnat(verified_on) & (verified_on <= day(period.as_of))
+    return np.asarray(is_true & ~np.isnat(verified_on) & (verified_on <= day(period.as_of)))
 
 
 def event_findings(facts: Facts) -> pd.DataFrame:
@@ -154,7 +155,7 @@ def _amount(value: object) -> Decimal:
         raise ValueError(f"amount_yuan {value!r} is not a plain decimal") from exc
 
 
-def _any_event(index: IndexSystem):
+def _any_event(index: IndexSystem) -> Indicator:
     return next(i for i in index.indicators.values() if i.trigger == "event")
 
 
@@ -166,7 +167,7 @@ def walk_caps(raw: pd.DataFrame, index: IndexSystem) -> pd.DataFrame:
     frame = raw.assign(dimension=raw["indicator"].map(dimension_of))
     frame = frame.sort_values(["institution_id", "dimension", "date", "indicator", "evidence"], ignore_index=True)
     counted = np.zeros(len(frame), dtype=np.int64)
-    left: dict[tuple, int] = {}
+    left: dict[tuple[str, str], int] = {}
     columns = zip(frame["institution_id"], frame["dimension"], frame["indicator"], frame["raw"], strict=True)
     for row, (inst, dim, code, points) in enumerate(columns):
         ind_left = left.get((inst, code), cap_of[code])
@@ -217,11 +218,11 @@ def _results(scope: pd.DataFrame, counted: pd.DataFrame, clauses: pd.Series, ind
     return out[RESULT_COLUMNS].fillna("")
 
 
-def _clause_text(value: object) -> str:
+def _clause_text(value: Any) -> str:
     return "" if pd.isna(value) else str(int(value))
 
 
-def _column_of(dimension) -> str:
+def _column_of(dimension: Dimension) -> str:
     return "bonus" if dimension.is_bonus else f"deduction_{dimension.code}"
 
 

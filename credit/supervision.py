@@ -30,8 +30,6 @@ from credit.contract import CREDIT_EVENTS
 from credit.indexsystem import RULES_DIR, IndexSystem, load_index_system, load_versioned
 
 EVENT_COLUMNS = CREDIT_EVENTS.columns
-FINDING_OUTCOMES = ("pending", "verified", "not_verified")
-COMPLAINT_OUTCOMES = ("pending", "verified", "unfounded")
 CN_ITEMS = "一二三四五六七八"
 
 
@@ -104,7 +102,7 @@ def _known(table: dict, key, what: str):
 
 
 def load_supervision_rules(
-    version: str = "jc-2024.1", rules_dir: Path | str = RULES_DIR, index: IndexSystem | None = None
+    version: str, rules_dir: Path | str = RULES_DIR, index: IndexSystem | None = None
 ) -> SupervisionRules:
     """Read `rules/supervision/<version>.yaml` and check it against its index system."""
     rules = load_versioned(rules_dir, "supervision", "supervision rules", version, parse_supervision_rules,

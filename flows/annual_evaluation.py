@@ -10,11 +10,12 @@ from zoneinfo import ZoneInfo
 from prefect import flow
 
 from credit.detectors import Period
-from credit.indexsystem import load_index_system
+from credit.rules import rules_for_year
 from store.settings import get_settings
+from store.uow import open_store
 from tasks.pull import pull_drop, pull_drop_sql, recorded_events_task, save_snapshot, with_recorded_events
-from tasks.render import Bureau, render_task
-from tasks.save import save_task
+from tasks.render import render_task
+from tasks.save import SaveInput, save_task
 from tasks.score import score_task
 from tasks.validate import validate_task
 
@@ -27,7 +28,7 @@ def annual_evaluation(
     year: int | None = None,
     out: str | None = None,
     as_of: date | None = None,
-    index_version: str = "jc-2024.1",
+    index_version: str | None = None,
     db_url: str | None = None,
     by: str | None = None,
 ) -> dict:
@@ -36,29 +37,26 @@ def annual_evaluation(
     `drop` is a folder of CSV files, a folder with (or the path of) one .xlsx workbook, or a YAML file
     naming a database URL and one SQL query per table. Events recorded in the store for `year`
     (inspections, complaints: tasks/supervision.py) are added to it and kept in its snapshot.
+    `index_version` defaults to the index system in force for the period (rules/index, effective_from).
     """
     as_of = as_of or datetime.now(SHANGHAI).date()  # the edge: nothing below reads the clock
     year = year or as_of.year - 1  # 第十四条: the previous calendar year
     Period.for_year(year, as_of)  # refuse an as_of inside the period before reading anything
-    out = out or str(get_settings().var_dir / "out" / str(year))
+    settings = get_settings()
+    out = out or str(settings.var_dir / "out" / str(year))
     at, by = datetime.now(UTC), by or getpass.getuser()
-    index = load_index_system(index_version)
-    bureau = Bureau.load()
+    rules = rules_for_year(year, index_version=index_version)
+    store = open_store(db_url, run=f"annual-evaluation {year}")
     source = Path(drop)
     # A YAML file names the management system's database and one query per table; else a folder or workbook.
     pulled = pull_drop_sql(source) if source.suffix in (".yaml", ".yml") else pull_drop(source)
     # Verified inspection findings and complaints recorded in the store join the drop's credit events.
-    pulled = with_recorded_events(pulled, recorded_events_task(db_url, year))
-    snapshot_path = save_snapshot(pulled, get_settings().var_dir)
+    pulled = with_recorded_events(pulled, recorded_events_task(store, rules))
+    snapshot_path = save_snapshot(pulled, settings.var_dir)
     docs = Path(out) / "validation" / "data-docs"
-    validated = validate_task(pulled, index, bureau.counties, docs)
-    scored = score_task(validated, index, year, as_of)
-    saved = save_task(
-        db_url=db_url, year=year, as_of=as_of, index_version=index.version, drop=pulled,
-        snapshot_path=snapshot_path, validated=validated, scored=scored, by=by, at=at,
-    )
-    paths = render_task(
-        Path(out), drop=pulled, validated=validated, scored=scored, index=index, bureau=bureau,
-        year=year, as_of=as_of,
-    )
+    validated = validate_task(pulled, rules, docs)
+    scored = score_task(validated, rules, as_of)
+    saved = save_task(store, rules, SaveInput(as_of=as_of, drop=pulled, snapshot_path=snapshot_path,
+                                              validated=validated, scored=scored, by=by, at=at))
+    paths = render_task(Path(out), drop=pulled, validated=validated, scored=scored, rules=rules, as_of=as_of)
     return {"outputs": {k: str(v) for k, v in paths.items()}, "saved": saved, "snapshot": pulled.snapshot}

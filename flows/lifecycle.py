@@ -9,9 +9,21 @@ from zoneinfo import ZoneInfo
 
 from prefect import flow
 
+from credit.rules import load_rules, rules_for_year
 from store.lifecycle import Actor
 from store.settings import get_settings
-from tasks.lifecycle import advance_task, publicize_task
+from store.uow import open_store
+from tasks.lifecycle import (
+    ADVANCE_TASKS,
+    AdvanceInput,
+    AdvanceReport,
+    PublicizeInput,
+    cycle_status_task,
+    open_years_task,
+    publicize_task,
+)
+from tasks.site import build_site_task
+from tasks.status import StatusInput
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -20,20 +32,38 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 def publicize_flow(year: int, on: date, out: str | None = None, db_url: str | None = None,
                    by: str | None = None) -> dict:
     """Start the publicity of the year's scored results on `on` and write the notice."""
+    settings = get_settings()
+    store = open_store(db_url, run=f"publicize {year}")
+    rules = rules_for_year(year, rules_dir=settings.rules_dir)
     actor = Actor(by or getpass.getuser(), datetime.now(UTC), "publicity (第十八条)")
-    folder = Path(out) if out else get_settings().var_dir / "published" / str(year)
-    window = publicize_task(db_url, year, on, folder, actor)
-    return {"first_day": window.first_day.isoformat(), "last_day": window.last_day.isoformat(), "out": str(folder)}
+    folder = Path(out) if out else settings.var_dir / "published" / str(year)
+    with store.unit_of_work() as uow:
+        report = publicize_task(uow, rules, PublicizeInput(year, on, folder, actor))
+    return {"first_day": report.window.first_day.isoformat(), "last_day": report.window.last_day.isoformat(),
+            "out": str(folder)}
 
 
 @flow(name="advance", validate_parameters=True)
 def advance_flow(as_of: date | None = None, outbox: str | None = None, publish_dir: str | None = None,
                  db_url: str | None = None, by: str | None = None, site: str | None = None) -> dict:
-    """The daily step: closes windows, determines, publishes, shares; idempotent for a given day."""
+    """The daily step: close windows → determine → publish → share → rebuild the site; idempotent for a day."""
     as_of = as_of or datetime.now(SHANGHAI).date()  # the edge: nothing below reads the clock
-    var = get_settings().var_dir
+    settings = get_settings()
+    var = settings.var_dir
+    store = open_store(db_url, run=f"advance {as_of.isoformat()}")
     actor = Actor(by or getpass.getuser(), datetime.now(UTC), f"advance as of {as_of.isoformat()}")
-    report = advance_task(db_url, as_of, Path(publish_dir) if publish_dir else var / "published",
-                          Path(outbox) if outbox else var / "outbox", actor, Path(site) if site else None)
+    report = AdvanceReport(as_of)
+    for year in open_years_task(store):
+        rules = rules_for_year(year, rules_dir=settings.rules_dir)
+        given = AdvanceInput(year, as_of, actor, published=Path(publish_dir) if publish_dir else var / "published",
+                             outbox=Path(outbox) if outbox else var / "outbox", kept=var / "shares")
+        with store.unit_of_work() as uow:  # one writer for the cycle's steps: nothing lands between them
+            for step in ADVANCE_TASKS:
+                report.add(step(uow, rules, given))
+        report.add_status(cycle_status_task(store, rules, StatusInput(year, as_of)))
+    if site is not None and report.written:
+        build_site_task(Path(site), as_of=as_of, rules=load_rules(as_of, rules_dir=settings.rules_dir),
+                        store=store)  # rules of the build date
+        report.written.append(str(site))
     return {"as_of": as_of.isoformat(), "moved": report.moved, "written": report.written, "due": report.due,
             "overdue": report.overdue}

@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict, replace
 from pathlib import Path
 
 from prefect import flow
 
-from tasks.plan import make_plan_task
+from credit.rules import rules_for_year
+from store.uow import open_store
+from tasks.plan import PlanInput, make_plan_task
 
 
 @flow(name="plan", validate_parameters=True)
-def plan_flow(year: int, seed: str, out: str, db_url: str | None = None, rules_version: str = "jc-2024.1") -> dict:
-    """Sample per grade, add complaint institutions, draw the inspectors, write plan.csv/html/xlsx."""
-    return make_plan_task(db_url, year, seed, Path(out), rules_version)
+def plan_flow(year: int, seed: str, out: str, db_url: str | None = None, rules_version: str | None = None) -> dict:
+    """Sample per grade, add complaint institutions, draw the inspectors, write plan.csv/html/xlsx.
+
+    `rules_version` (rules/sampling) defaults to the version in force for the plan year.
+    """
+    rules = rules_for_year(year)
+    if rules_version is not None:
+        rules = replace(rules, sampling_version=rules_version)
+    store = open_store(db_url, run=f"plan {year}")
+    return asdict(make_plan_task(store, rules, PlanInput(year=year, seed=seed, out=Path(out))))

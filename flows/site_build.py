@@ -8,6 +8,8 @@ from zoneinfo import ZoneInfo
 
 from prefect import flow
 
+from credit.rules import load_rules
+from store.uow import open_store
 from tasks.site import build_site_task
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -17,6 +19,8 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 def site_build(out: str, as_of: date | None = None, db_url: str | None = None) -> dict:
     """Write the website as of `as_of` (default: today in China) into `out`; returns what was written."""
     as_of = as_of or datetime.now(SHANGHAI).date()  # the edge: nothing below reads the clock
-    report = build_site_task(Path(out), as_of=as_of, db_url=db_url)
+    rules = load_rules(as_of)  # the bureau, its time limits and calendar in force on the build date
+    store = open_store(db_url, run="site-build")
+    report = build_site_task(Path(out), as_of=as_of, rules=rules, store=store)
     return {"out": str(report.out), "as_of": report.as_of.isoformat(), "files": report.files,
             "removed": report.removed}

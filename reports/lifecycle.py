@@ -2,8 +2,10 @@
 
 R-14 (第十七条 revocation), R-15 (第十八条 change publicity), R-16 (第十九条 reply letter to the objector),
 R-17 (第二十条 publication and sharing), R-18 (第二十一条 A list), R-20 (safe output).
-Like reports/render.py (whose helpers, template environment and CSS these reuse), nothing here reads a
-file other than its own templates, nor the clock: every date and the generation time are parameters.
+Like reports/render.py (both build on reports/common.py: template environment, helpers, CSS), nothing here
+reads a file other than its own templates, nor the clock: every date and the generation time are parameters.
+The rules the documents state come in as parameters too: the grade bands (rules.index.grades; 第十七条's
+direct grade is the last band) and the procedure's working days (rules.procedure).
 
 What is published (final results, A list, change notice) carries no personal data: only institution id,
 name, county and grade are read from the results. The reply letter is sent to the objector, not
@@ -17,32 +19,42 @@ and LF, `manifest.json` with the row count and SHA-256 of every other file. Same
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 import pandas as pd
 from openpyxl import Workbook
 
-from reports.render import (
-    _ENV,
-    ART16_BANDS,
+from reports.common import (
+    ENV,
     NOT_RATED,
     REGULATION,
-    _band_rows,
-    _institution_rows,
-    _text,
+    Band,
+    Context,
+    as_date,
+    band_rows,
+    bands_or_rules,
     clause_label,
+    clean_text,
     cn_date,
+    contact,
     csv_bytes,
+    days_or_rules,
+    direct_grade_of,
     grade_display,
+    grades_of,
     group_by_county,
+    institution_rows,
+    json_bytes,
     objection_paragraphs,
+    period_text,
     stable_workbook_bytes,
     write_list_sheet,
     write_notes_sheet,
 )
+from reports.render import BANDS_INTRO, NOT_RATED_TEXT, ObjectionNotice, Window
 
 # 第十九条 复核意见: the three outcomes, as `credit objection decide --decision` names them.
 DECISIONS = {
@@ -87,56 +99,37 @@ _STATUS_LABELS = {"rated": "已评定", "not_rated": NOT_RATED}
 # ---------------------------------------------------------------- small helpers
 
 
-def _as_date(value: date | str) -> date:
-    """A date given as a date or as ISO text (what the store and `cycle status --json` hold)."""
-    if isinstance(value, datetime):
-        return value.date()
-    return value if isinstance(value, date) else date.fromisoformat(str(value))
-
-
-def _grades(grade_bands: Sequence[Any]) -> list[str]:
-    return [b.grade for b in grade_bands]
-
-
 def _result_view(result: Mapping[str, Any] | None, grades: set[str], who: str) -> dict[str, str] | None:
     """A result (status, grade, clause, score) as the documents show it: "B级（84.0分）" and its parts."""
     if result is None:
         return None
-    status, grade, clause = (_text(result.get(k)) for k in ("status", "grade", "clause"))
-    key, text, _ = grade_display(who, status or "rated", grade, clause, grades)
-    score = _text(result.get("score"))
+    status, grade, clause = (clean_text(result.get(k)) for k in ("status", "grade", "clause"))
+    key, shown, _ = grade_display(who, status or "rated", grade, clause, grades)
+    score = clean_text(result.get("score"))
     return {
         "status": status or "rated",
         "grade": key,
         "clause": clause,
-        "grade_text": text,
+        "grade_text": shown,
         "score": score,
         "score_text": f"{score}分" if score else "—",
     }
 
 
-def _revocation_note(revoked_grade: str, clause: str) -> str:
+def _revocation_note(revoked_grade: str, clause: str, direct_grade: str) -> str:
     """R-14 第十七条: 原评定等级B级已撤销，直接评定为D级（第十七条第（四）项）."""
-    return f"原评定等级{revoked_grade}级已撤销，直接评定为D级（{clause_label(clause)}）"
-
-
-def _period(year: int) -> str:
-    return f"{cn_date(date(year, 1, 1))}至{cn_date(date(year, 12, 31))}"
-
-
-def _contact(bureau: Mapping[str, Any]) -> dict[str, str]:
-    objections = bureau.get("objections", {}) or {}
-    return {k: _text(objections.get(k)) for k in ("address", "email", "phone")}
+    return f"原评定等级{revoked_grade}级已撤销，直接评定为{direct_grade}级（{clause_label(clause)}）"
 
 
 # ---------------------------------------------------------------- 复核意见告知书 (R-16 第十九条)
 
 
-def reply_letter_context(ctx: Mapping[str, Any]) -> dict:
+def reply_letter_context(ctx: Mapping[str, Any]) -> dict[str, Any]:
     """Normalise the facts of a reply to an objector (R-16 第十九条: 将复核意见告知异议人).
 
     Keys: objection_id, filer_name, institution_id, institution_name, year, received_on, claim,
-    letter_date, bureau (rules/bureau.yaml as read); optional grade_bands, review_working_days (15).
+    letter_date, bureau (rules/bureau.yaml as read), grade_bands (rules.index.grades) and
+    publicity_working_days (rules.procedure.publicity; both read from rules/ when absent).
     Reviewed objection (admissible true, the default): decision (rejected | partly_upheld | upheld),
     decided_on, reason, before and after (mappings with status, grade, clause, score; `after` omitted
     or equal when nothing changed), withdrawn_events (ids, or mappings with event_id and note),
@@ -145,39 +138,39 @@ def reply_letter_context(ctx: Mapping[str, Any]) -> dict:
     Deemed no objection (admissible false): inadmissible_reason late | no_evidence, and
     publicity_last_day (required for late). Other keys (staff ids, who decided) are never read.
     """
-    grades = set(_grades(ctx.get("grade_bands", ART16_BANDS)))
+    grades = set(grades_of(bands_or_rules(ctx.get("grade_bands"), year=int(ctx["year"]))))
     bureau = ctx["bureau"]
-    bureau_name = _text(bureau["bureau"])
-    institution_id = _text(ctx["institution_id"])
-    institution_name = _text(ctx["institution_name"])
+    bureau_name = clean_text(bureau["bureau"])
+    institution_id = clean_text(ctx["institution_id"])
+    institution_name = clean_text(ctx["institution_name"])
     year = int(ctx["year"])
-    received = _as_date(ctx["received_on"])
-    letter_date = _as_date(ctx["letter_date"])
+    received = as_date(ctx["received_on"])
+    letter_date = as_date(ctx["letter_date"])
     if letter_date < received:
         raise ValueError(f"letter date {letter_date} is before the objection was received ({received})")
-    objection_id = _text(ctx["objection_id"])
+    objection_id = clean_text(ctx["objection_id"])
     subject = f"{institution_name}（统一社会信用代码：{institution_id}）{year}年度信用风险等级评价结果"
     opening = f"你（单位）于{cn_date(received)}提交的关于{subject}的书面异议申请（异议编号：{objection_id}）收悉。"
-    last_day = _as_date(ctx["publicity_last_day"]) if ctx.get("publicity_last_day") else None
+    last_day = as_date(ctx["publicity_last_day"]) if ctx.get("publicity_last_day") else None
     base = {
         "objection_id": objection_id,
-        "filer_name": _text(ctx["filer_name"]),
+        "filer_name": clean_text(ctx["filer_name"]),
         "institution_id": institution_id,
         "institution_name": institution_name,
         "year": year,
         "received_on": cn_date(received),
         "received_on_iso": received.isoformat(),
-        "claim": _text(ctx["claim"]),
+        "claim": clean_text(ctx["claim"]),
         "opening": opening,
         "bureau": bureau_name,
-        "system": _text(bureau.get("system")),
-        "contact": _contact(bureau),
+        "system": clean_text(bureau.get("system")),
+        "contact": contact(bureau),
         "letter_date": cn_date(letter_date),
         "letter_date_iso": letter_date.isoformat(),
     }
 
     if not ctx.get("admissible", True):
-        why = _text(ctx.get("inadmissible_reason"))
+        why = clean_text(ctx.get("inadmissible_reason"))
         if why not in DEEMED_REASONS:
             raise ValueError(f"{objection_id}: inadmissible_reason must be one of {sorted(DEEMED_REASONS)}, got {why!r}")
         if why == "late":
@@ -210,35 +203,35 @@ def reply_letter_context(ctx: Mapping[str, Any]) -> dict:
             "paragraphs": paragraphs,
         }
 
-    decision = _text(ctx.get("decision"))
+    decision = clean_text(ctx.get("decision"))
     if decision not in DECISIONS:
         raise ValueError(f"{objection_id}: decision must be one of {sorted(DECISIONS)}, got {decision!r}")
-    reason = _text(ctx.get("reason"))
+    reason = clean_text(ctx.get("reason"))
     if not reason:
         raise ValueError(f"{objection_id}: a review decision needs its reason")
-    decided = _as_date(ctx["decided_on"])
+    decided = as_date(ctx["decided_on"])
     before = _result_view(ctx["before"], grades, institution_id)
     after = _result_view(ctx.get("after"), grades, institution_id) or before
     assert before is not None and after is not None
     changed = any(before[k] != after[k] for k in ("status", "grade", "clause", "score"))
     withdrawn = [
-        {"event_id": _text(e), "note": ""} if isinstance(e, str)
-        else {"event_id": _text(e.get("event_id")), "note": _text(e.get("note"))}
+        {"event_id": clean_text(e), "note": ""} if isinstance(e, str)
+        else {"event_id": clean_text(e.get("event_id")), "note": clean_text(e.get("note"))}
         for e in ctx.get("withdrawn_events") or ()
     ]
     set_aside = [
-        {k: _text(f.get(k)) for k in ("indicator", "evidence", "points", "reason")}
+        {k: clean_text(f.get(k)) for k in ("indicator", "evidence", "points", "reason")}
         for f in ctx.get("set_aside") or ()
     ]
     if decision == "rejected" and (changed or withdrawn or set_aside):
         raise ValueError(f"{objection_id}: a rejected objection (维持) cannot change the result or withdraw anything")
     label, outcome = DECISIONS[decision]
-    days = int(ctx.get("publicity_working_days", 15))
+    days = days_or_rules(ctx.get("publicity_working_days"), "publicity")
     republicity = ""
     if changed:
         window = ""
         if ctx.get("publicity_first_day") and ctx.get("publicity_last_day"):
-            first, last = _as_date(ctx["publicity_first_day"]), _as_date(ctx["publicity_last_day"])
+            first, last = as_date(ctx["publicity_first_day"]), as_date(ctx["publicity_last_day"])
             window = f"（公示期：{cn_date(first)}至{cn_date(last)}）"
         republicity = (
             f"根据第十八条规定，变更后的评价结果将在{bureau_name}官网重新公示{days}个工作日{window}。"
@@ -267,29 +260,80 @@ def reply_letter_context(ctx: Mapping[str, Any]) -> dict:
 
 def render_reply_letter(ctx: Mapping[str, Any]) -> str:
     """复核意见告知书, or 视为无异议告知书 when the objection was late or without evidence (R-16 第十九条)."""
-    return _ENV.get_template("reply_letter.html.j2").render(**reply_letter_context(ctx))
+    return ENV.get_template("reply_letter.html.j2").render(**reply_letter_context(ctx))
 
 
 # ---------------------------------------------------------------- 评价结果公布 (R-17 第二十条) and A list (R-18)
 
 
 def _final_rows(
-    results: pd.DataFrame, grades: list[str], revoked: Mapping[str, str]
+    results: pd.DataFrame, grades: list[str], revoked: Mapping[str, str], direct_grade: str
 ) -> list[dict[str, Any]]:
     """Published columns only; a 第十七条 revocation (R-14) carries the grade it replaced."""
-    rows = _institution_rows(results, set(grades))
+    rows = institution_rows(results, set(grades))
     by_id = {r["institution_id"]: r for r in rows}
     for institution_id, old in sorted(revoked.items()):
         row = by_id.get(institution_id)
         if row is None:
             raise ValueError(f"{institution_id}: revoked but not among the results")
-        if row["grade"] != "D" or not row["clause"] or _text(old) not in grades:
-            raise ValueError(f"{institution_id}: a revoked grade {old!r} needs a D result with its 第十七条 clause")
-        row["revoked_grade"] = _text(old)
-        row["note"] = _revocation_note(_text(old), row["clause"])
+        if row["grade"] != direct_grade or not row["clause"] or clean_text(old) not in grades:
+            raise ValueError(f"{institution_id}: a revoked grade {old!r} needs a {direct_grade} result with its "
+                             "第十七条 clause")
+        row["revoked_grade"] = clean_text(old)
+        row["note"] = _revocation_note(clean_text(old), row["clause"], direct_grade)
     for row in rows:
         row.setdefault("revoked_grade", "")
     return rows
+
+
+@dataclass(frozen=True)
+class AList(Context):
+    """信用风险等级较低（A级）社会环境监测机构名单 (R-18 第二十一条): the lowest-risk band of the final results."""
+
+    title: str
+    grade: str
+    grade_text: str
+    intro: str
+    incentives: str
+    dynamic: str
+    counties: list[dict[str, Any]]
+    rows: list[dict[str, Any]]
+    count_rows: list[dict[str, Any]]
+    total: int
+
+
+@dataclass(frozen=True)
+class FinalResultsContext(Context):
+    """The determined results as published (R-17 第二十条), with the A list (R-18) and 第十七条 revocations (R-14)."""
+
+    title: str
+    year: int
+    period: str
+    intro: str
+    bands: list[dict[str, str]]
+    bands_intro: str
+    art17: str
+    not_rated: str
+    sharing: str
+    grade_columns: list[str]
+    count_rows: list[dict[str, Any]]
+    count_totals: list[int]
+    counties: list[dict[str, Any]]
+    rows: list[dict[str, Any]]
+    revoked_count: int
+    direct_grade: str
+    a_list: AList
+    bureau: str
+    system: str
+    website: str
+    determined_on: str
+    determined_on_iso: str
+    published_on: str
+    published_on_iso: str
+    publication_working_days: int
+    generated_at: str
+    snapshot: str
+    index_version: str
 
 
 def final_results_context(
@@ -302,85 +346,91 @@ def final_results_context(
     snapshot: str,
     index_version: str,
     generated_at: str,
-    grade_bands: Sequence[Any] = ART16_BANDS,
+    grade_bands: Sequence[Band] | None = None,
     revoked: Mapping[str, str] | None = None,
-    publication_working_days: int = 7,
-) -> dict:
+    publication_working_days: int | None = None,
+) -> FinalResultsContext:
     """The determined results as published on the website and shared (R-17 第二十条), with the A list (R-18).
 
     `results` has the columns of results.csv (extra columns are never read); `revoked` maps an
-    institution id to the grade that a 第十七条 event revoked (its row is then D with the clause).
+    institution id to the grade that a 第十七条 event revoked (its row is then the direct grade with the
+    clause). `grade_bands` are rules.index.grades, `publication_working_days` rules.procedure.publication.
     """
     if published_on < determined_on:
         raise ValueError(f"published on {published_on}, before the results were determined on {determined_on}")
-    bands = list(grade_bands)
-    grades = _grades(bands)
-    rows = _final_rows(results, grades, revoked or {})
+    bands = bands_or_rules(grade_bands, index_version=index_version)
+    grades = grades_of(bands)
+    direct = direct_grade_of(bands)
+    rows = _final_rows(results, grades, revoked or {}, direct)
     counties, published, matrix, totals = group_by_county(rows, bureau, [*grades, NOT_RATED])
-    top = bands[0]
-    a_counties, a_rows, a_matrix, _ = group_by_county([r for r in rows if r["grade"] == top.grade], bureau, [top.grade])
-    bureau_name = _text(bureau["bureau"])
-    period = _period(year)
-    return {
-        "title": f"晋城市社会环境监测机构{year}年度信用风险等级评价结果",
-        "year": year,
-        "period": period,
-        "intro": (
+    bureau_name = clean_text(bureau["bureau"])
+    period = period_text(year)
+    return FinalResultsContext(
+        title=f"晋城市社会环境监测机构{year}年度信用风险等级评价结果",
+        year=year,
+        period=period,
+        intro=(
             f"根据{REGULATION}第十四条至第二十条规定，{bureau_name}对在本市开展生态环境监测及生态环境监测"
             f"设备运营维护并纳入名录管理的社会环境监测机构（以下简称社会监测机构）{period}期间的信用风险状况"
             f"进行了评价。评价结果经公示和异议复核，已于{cn_date(determined_on)}确定，现予以公布。"
         ),
-        "bands": _band_rows(bands),
-        "bands_intro": "社会监测机构信用风险等级采用评分方式确定，以100分为基准分（第十六条）：",
-        "art17": (
-            "社会监测机构有第十七条所列情形之一并经核实确认的，信用风险等级实时调整，直接评定为D级"
+        bands=band_rows(bands),
+        bands_intro=BANDS_INTRO,
+        art17=(
+            f"社会监测机构有第十七条所列情形之一并经核实确认的，信用风险等级实时调整，直接评定为{direct}级"
             "（已获评的信用风险等级直接撤销），名单中注明所依据的第十七条具体项。"
         ),
-        "not_rated": (
-            "在本市开展监测活动但评价期间未纳入名录管理的社会监测机构，当年不予评定信用风险等级（第十四条、第二十二条）。"
+        not_rated=NOT_RATED_TEXT,
+        sharing="本评价结果同时共享给本市市场监督管理部门（第二十条）。",
+        grade_columns=[*(f"{g}级" for g in grades), NOT_RATED, "合计"],
+        count_rows=matrix,
+        count_totals=totals,
+        counties=counties,
+        rows=published,
+        revoked_count=sum(1 for r in rows if r["revoked_grade"]),
+        direct_grade=direct,
+        a_list=_a_list(rows, bands[0], bureau, year, determined_on, direct),
+        bureau=bureau_name,
+        system=clean_text(bureau.get("system")),
+        website=clean_text(bureau.get("website")),
+        determined_on=cn_date(determined_on),
+        determined_on_iso=determined_on.isoformat(),
+        published_on=cn_date(published_on),
+        published_on_iso=published_on.isoformat(),
+        publication_working_days=days_or_rules(publication_working_days, "publication"),
+        generated_at=generated_at,
+        snapshot=snapshot,
+        index_version=index_version,
+    )
+
+
+def _a_list(rows: list[dict[str, Any]], top: Band, bureau: Mapping[str, Any], year: int, determined_on: date,
+            direct: str) -> AList:
+    """R-18 第二十一条: the institutions of the lowest-risk band, by county."""
+    counties, a_rows, matrix, _ = group_by_county([r for r in rows if r["grade"] == top.grade], bureau, [top.grade])
+    return AList(
+        title=f"晋城市{year}年度信用风险等级较低（{top.grade}级）社会环境监测机构名单",
+        grade=top.grade,
+        grade_text=f"{top.grade}级（{top.label}）",
+        intro=(
+            f"根据{REGULATION}第二十一条规定，现将{year}年度信用风险等级评价结果为{top.grade}级（{top.label}）"
+            f"的社会监测机构名单予以公布（评价结果于{cn_date(determined_on)}确定）。"
         ),
-        "sharing": "本评价结果同时共享给本市市场监督管理部门（第二十条）。",
-        "grade_columns": [*(f"{g}级" for g in grades), NOT_RATED, "合计"],
-        "count_rows": matrix,
-        "count_totals": totals,
-        "counties": counties,
-        "rows": published,
-        "revoked_count": sum(1 for r in rows if r["revoked_grade"]),
-        "a_list": {
-            "title": f"晋城市{year}年度信用风险等级较低（{top.grade}级）社会环境监测机构名单",
-            "grade": top.grade,
-            "grade_text": f"{top.grade}级（{top.label}）",
-            "intro": (
-                f"根据{REGULATION}第二十一条规定，现将{year}年度信用风险等级评价结果为{top.grade}级（{top.label}）"
-                f"的社会监测机构名单予以公布（评价结果于{cn_date(determined_on)}确定）。"
-            ),
-            "incentives": f"第二十一条　{ART21_TEXT}",
-            "dynamic": (
-                "名单内社会监测机构有第十七条所列情形之一并经核实确认的，其信用风险等级直接撤销、评定为D级，"
-                "并移出本名单。"
-            ),
-            "counties": a_counties,
-            "rows": a_rows,
-            "count_rows": [{"county": r["county"], "values": r["values"][:1]} for r in a_matrix],
-            "total": len(a_rows),
-        },
-        "bureau": bureau_name,
-        "system": _text(bureau.get("system")),
-        "website": _text(bureau.get("website")),
-        "determined_on": cn_date(determined_on),
-        "determined_on_iso": determined_on.isoformat(),
-        "published_on": cn_date(published_on),
-        "published_on_iso": published_on.isoformat(),
-        "publication_working_days": publication_working_days,
-        "generated_at": generated_at,
-        "snapshot": snapshot,
-        "index_version": index_version,
-    }
+        incentives=f"第二十一条　{ART21_TEXT}",
+        dynamic=(
+            f"名单内社会监测机构有第十七条所列情形之一并经核实确认的，其信用风险等级直接撤销、评定为{direct}级，"
+            "并移出本名单。"
+        ),
+        counties=counties,
+        rows=a_rows,
+        count_rows=[{"county": r["county"], "values": r["values"][:1]} for r in matrix],
+        total=len(a_rows),
+    )
 
 
 def render_final_results_html(ctx: Mapping[str, Any]) -> str:
     """评价结果公布 as one self-contained HTML5 page (R-17 第二十条, R-14, R-20)."""
-    return _ENV.get_template("final_results.html.j2").render(**ctx)
+    return ENV.get_template("final_results.html.j2").render(**ctx)
 
 
 def _final_list_rows(ctx: Mapping[str, Any]) -> Iterable[list[Any]]:
@@ -429,7 +479,7 @@ def render_final_results_xlsx(ctx: Mapping[str, Any]) -> bytes:
 
 def render_a_list_html(ctx: Mapping[str, Any]) -> str:
     """信用风险等级较低（A级）社会环境监测机构名单 with the 第二十一条 incentives (R-18), from final_results_context."""
-    return _ENV.get_template("a_list.html.j2").render(**ctx)
+    return ENV.get_template("a_list.html.j2").render(**ctx)
 
 
 def render_a_list_csv(ctx: Mapping[str, Any]) -> bytes:
@@ -445,6 +495,23 @@ def render_a_list_csv(ctx: Mapping[str, Any]) -> bytes:
 # ---------------------------------------------------------------- 变更公示 (R-14 第十七条, R-15 第十八条)
 
 
+@dataclass(frozen=True)
+class ChangeNoticeContext(Context):
+    """A changed result publicised again (R-14 第十七条, R-15 第十八条 发生变更后 公示)."""
+
+    title: str
+    year: int
+    intro: str
+    rows: list[dict[str, str]]
+    window: Window
+    objection: ObjectionNotice
+    bureau: str
+    system: str
+    publication_date: str
+    publication_date_iso: str
+    generated_at: str
+
+
 def change_notice_context(
     changes: Sequence[Mapping[str, Any]],
     *,
@@ -454,15 +521,16 @@ def change_notice_context(
     last_day: date,
     bureau: Mapping[str, Any],
     generated_at: str,
-    grade_bands: Sequence[Any] = ART16_BANDS,
-    publicity_working_days: int = 15,
-    review_working_days: int = 15,
-) -> dict:
-    """A changed result publicised again for 15 working days (R-15 第十八条 发生变更后 公示).
+    grade_bands: Sequence[Band] | None = None,
+    publicity_working_days: int | None = None,
+    review_working_days: int | None = None,
+) -> ChangeNoticeContext:
+    """A changed result publicised again for the 第十八条 working days (R-15 第十八条 发生变更后 公示).
 
     Each change: institution_id, name, county, cause (objection | revocation), decided_on, before and
     after (status, grade, clause), reason (published: write it without personal data), optional
-    document (e.g. the penalty decision a 第十七条 revocation rests on).
+    document (e.g. the penalty decision a 第十七条 revocation rests on). `grade_bands` are
+    rules.index.grades; the day counts rules.procedure.publicity and .review.
     """
     if not changes:
         raise ValueError("a change notice needs at least one changed result")
@@ -470,95 +538,94 @@ def change_notice_context(
         raise ValueError(
             f"publicity window {first_day}..{last_day} must start on or after the publication date {publication_date}"
         )
-    grades = set(_grades(grade_bands))
-    rows = []
-    for change in changes:
-        institution_id = _text(change["institution_id"])
-        cause = _text(change.get("cause"))
-        if cause not in CHANGE_CAUSES:
-            raise ValueError(f"{institution_id}: cause must be one of {CHANGE_CAUSES}, got {cause!r}")
-        before = _result_view(change["before"], grades, institution_id)
-        after = _result_view(change["after"], grades, institution_id)
-        assert before is not None and after is not None
-        if (before["grade"], before["clause"]) == (after["grade"], after["clause"]):
-            raise ValueError(f"{institution_id}: the grade did not change, there is nothing to publicise")
-        document = _text(change.get("document"))
-        if cause == "revocation":
-            if after["grade"] != "D" or not after["clause"]:
-                raise ValueError(f"{institution_id}: a 第十七条 revocation makes the grade D with its clause")
-            basis = f"{clause_label(after['clause'])}情形经核实确认，信用风险等级实时调整"
-            result = (
-                _revocation_note(before["grade"], after["clause"]) if before["grade"] in grades
-                else f"直接评定为D级（{clause_label(after['clause'])}）"
-            )
-        else:
-            basis = "异议复核（第十九条）"
-            result = f"由{before['grade_text']}变更为{after['grade_text']}"
-        decided = _as_date(change["decided_on"])
-        rows.append(
-            {
-                "institution_id": institution_id,
-                "name": _text(change.get("name")),
-                "county": _text(change.get("county")),
-                "before": before["grade_text"],
-                "after": after["grade_text"],
-                "after_class": f"grade-{after['grade']}" if after["grade"] in grades else "grade-none",
-                "basis": basis,
-                "document": document,
-                "result": result,
-                "reason": _text(change.get("reason")),
-                "decided_on": cn_date(decided),
-                "decided_on_iso": decided.isoformat(),
-            }
-        )
-    bureau_name = _text(bureau["bureau"])
-    window = f"{cn_date(first_day)}至{cn_date(last_day)}（{publicity_working_days}个工作日）"
-    return {
-        "title": f"晋城市社会环境监测机构{year}年度信用风险等级评价结果变更公示",
-        "year": year,
-        "intro": (
+    bands = bands_or_rules(grade_bands, year=year)
+    grades, direct = set(grades_of(bands)), direct_grade_of(bands)
+    rows = [_change_row(change, grades, direct) for change in changes]
+    bureau_name = clean_text(bureau["bureau"])
+    review_days = days_or_rules(review_working_days, "review")
+    return ChangeNoticeContext(
+        title=f"晋城市社会环境监测机构{year}年度信用风险等级评价结果变更公示",
+        year=year,
+        intro=(
             f"根据{REGULATION}第十七条至第十九条规定，下列社会环境监测机构（以下简称社会监测机构）{year}年度"
             f"信用风险等级评价结果发生变更。根据第十八条规定，{bureau_name}现将变更后的评价结果予以公示。"
         ),
-        "rows": sorted(rows, key=lambda r: r["institution_id"]),
-        "window": {
-            "first_day_iso": first_day.isoformat(),
-            "last_day_iso": last_day.isoformat(),
-            "text": f"公示期：{window}",
-        },
-        "objection": {"paragraphs": objection_paragraphs(bureau_name, last_day, review_working_days), **_contact(bureau)},
-        "bureau": bureau_name,
-        "system": _text(bureau.get("system")),
-        "publication_date": cn_date(publication_date),
-        "publication_date_iso": publication_date.isoformat(),
-        "generated_at": generated_at,
+        rows=sorted(rows, key=lambda r: r["institution_id"]),
+        window=Window.of(first_day, last_day, days_or_rules(publicity_working_days, "publicity")),
+        objection=ObjectionNotice(paragraphs=objection_paragraphs(bureau_name, last_day, review_days),
+                                  **contact(bureau)),
+        bureau=bureau_name,
+        system=clean_text(bureau.get("system")),
+        publication_date=cn_date(publication_date),
+        publication_date_iso=publication_date.isoformat(),
+        generated_at=generated_at,
+    )
+
+
+def _change_row(change: Mapping[str, Any], grades: set[str], direct: str) -> dict[str, str]:
+    """One changed result as the notice lists it: before, after, on what basis."""
+    institution_id = clean_text(change["institution_id"])
+    cause = clean_text(change.get("cause"))
+    if cause not in CHANGE_CAUSES:
+        raise ValueError(f"{institution_id}: cause must be one of {CHANGE_CAUSES}, got {cause!r}")
+    before = _result_view(change["before"], grades, institution_id)
+    after = _result_view(change["after"], grades, institution_id)
+    assert before is not None and after is not None
+    if (before["grade"], before["clause"]) == (after["grade"], after["clause"]):
+        raise ValueError(f"{institution_id}: the grade did not change, there is nothing to publicise")
+    if cause == "revocation":
+        if after["grade"] != direct or not after["clause"]:
+            raise ValueError(f"{institution_id}: a 第十七条 revocation makes the grade {direct} with its clause")
+        basis = f"{clause_label(after['clause'])}情形经核实确认，信用风险等级实时调整"
+        result = (
+            _revocation_note(before["grade"], after["clause"], direct) if before["grade"] in grades
+            else f"直接评定为{direct}级（{clause_label(after['clause'])}）"
+        )
+    else:
+        basis = "异议复核（第十九条）"
+        result = f"由{before['grade_text']}变更为{after['grade_text']}"
+    decided = as_date(change["decided_on"])
+    return {
+        "institution_id": institution_id,
+        "name": clean_text(change.get("name")),
+        "county": clean_text(change.get("county")),
+        "before": before["grade_text"],
+        "after": after["grade_text"],
+        "after_class": f"grade-{after['grade']}" if after["grade"] in grades else "grade-none",
+        "basis": basis,
+        "document": clean_text(change.get("document")),
+        "result": result,
+        "reason": clean_text(change.get("reason")),
+        "decided_on": cn_date(decided),
+        "decided_on_iso": decided.isoformat(),
     }
 
 
 def render_change_notice_html(ctx: Mapping[str, Any]) -> str:
-    """变更公示 page: before/after grade, basis, the new 15-working-day window, how to object (R-14, R-15)."""
-    return _ENV.get_template("change_notice.html.j2").render(**ctx)
+    """变更公示 page: before/after grade, basis, the new 第十八条 window, how to object (R-14, R-15)."""
+    return ENV.get_template("change_notice.html.j2").render(**ctx)
 
 
 # ---------------------------------------------------------------- share package (R-17 第二十条)
 
 
-def _share_records(frame: pd.DataFrame, grades: list[str], revoked: Mapping[str, str]) -> dict[str, dict[str, str]]:
+def _share_records(frame: pd.DataFrame, grades: list[str], revoked: Mapping[str, str],
+                   direct: str) -> dict[str, dict[str, str]]:
     """institution_id → the shared fields; the frame's own revoked_grade column is read when present."""
-    rows = _final_rows(frame, grades, revoked)
-    scores = {_text(r.get("institution_id")): r for r in frame.to_dict("records")}
+    rows = _final_rows(frame, grades, revoked, direct)
+    scores = {clean_text(r.get("institution_id")): r for r in frame.to_dict("records")}
     records = {}
     for row in rows:
         source = scores[row["institution_id"]]
-        status = _text(source.get("status"))
-        revoked_grade = row["revoked_grade"] or _text(source.get("revoked_grade"))
+        status = clean_text(source.get("status"))
+        revoked_grade = row["revoked_grade"] or clean_text(source.get("revoked_grade"))
         records[row["institution_id"]] = {
             "institution_id": row["institution_id"],
             "name": row["name"],
             "county": row["county"],
             "status": status,
             "grade": row["grade"] if status == "rated" else "",
-            "score": _text(source.get("score")) if status == "rated" else "",
+            "score": clean_text(source.get("score")) if status == "rated" else "",
             "clause": row["clause"],
             "revoked_grade": revoked_grade,
             "grade_text": row["grade_text"],
@@ -566,10 +633,6 @@ def _share_records(frame: pd.DataFrame, grades: list[str], revoked: Mapping[str,
     if len(records) != len(rows):
         raise ValueError("an institution appears twice among the results to share")
     return records
-
-
-def _json_bytes(value: Any) -> bytes:
-    return (json.dumps(value, ensure_ascii=False, sort_keys=True, indent=2) + "\n").encode("utf-8")
 
 
 def _public(record: Mapping[str, str]) -> dict[str, str]:
@@ -591,22 +654,23 @@ def share_package(
     index_version: str,
     revoked: Mapping[str, str] | None = None,
     previous_revoked: Mapping[str, str] | None = None,
-    grade_bands: Sequence[Any] = ART16_BANDS,
+    grade_bands: Sequence[Band] | None = None,
     recipient: str = MARKET_REGULATOR,
 ) -> dict[str, bytes]:
     """The files shared with the market regulation department (R-17 第二十条), file name → bytes.
 
     Sequence 1 is the first sharing of the year; a later sequence is an update and needs `previous`
     (the results shared last time), from which changes.csv and changes.json are derived.
-    File names are constants (R-20); manifest.json hashes the bytes returned.
+    File names are constants (R-20); manifest.json hashes the bytes returned. `grade_bands` are
+    rules.index.grades.
     """
     if sequence < 1 or (sequence == 1) != (previous is None):
         raise ValueError(f"sequence {sequence}: the first sharing has no previous results, every update has them")
     if not determined_on <= published_on <= shared_on:
         raise ValueError(f"dates out of order: determined {determined_on}, published {published_on}, shared {shared_on}")
-    bands = list(grade_bands)
-    grades = _grades(bands)
-    current = _share_records(results, grades, revoked or {})
+    bands = bands_or_rules(grade_bands, index_version=index_version)
+    grades, direct = grades_of(bands), direct_grade_of(bands)
+    current = _share_records(results, grades, revoked or {}, direct)
     ordered = [current[k] for k in sorted(current)]
     header = {
         "year": year,
@@ -617,7 +681,7 @@ def share_package(
         "generated_at": generated_at,
         "snapshot": snapshot,
         "index_version": index_version,
-        "bureau": _text(bureau["bureau"]),
+        "bureau": clean_text(bureau["bureau"]),
     }
     counts = {g: sum(1 for r in ordered if r["status"] == "rated" and r["grade"] == g) for g in grades}
     counts["not_rated"] = sum(1 for r in ordered if r["status"] == "not_rated")
@@ -633,12 +697,12 @@ def share_package(
             for r in ordered
         ),
     )
-    files[RESULTS_JSON] = _json_bytes({**header, "counts": counts, "records": [_public(r) for r in ordered]})
+    files[RESULTS_JSON] = json_bytes({**header, "counts": counts, "records": [_public(r) for r in ordered]})
     rows_of[RESULTS_CSV] = rows_of[RESULTS_JSON] = len(ordered)
 
     changes: list[dict[str, Any]] = []
     if previous is not None:
-        before = _share_records(previous, grades, previous_revoked or {})
+        before = _share_records(previous, grades, previous_revoked or {}, direct)
         for institution_id in sorted(set(before) | set(current)):
             old, new = before.get(institution_id), current.get(institution_id)
             fields = [f for f in _SHARED_FIELDS if old and new and old[f] != new[f]]
@@ -655,7 +719,7 @@ def share_package(
                 for c in changes
             ),
         )
-        files[CHANGES_JSON] = _json_bytes(
+        files[CHANGES_JSON] = json_bytes(
             {
                 **header,
                 "previous_sequence": sequence - 1,
@@ -675,11 +739,11 @@ def share_package(
         CHANGES_CSV: "本批变更明细（CSV，UTF-8）",
         CHANGES_JSON: "本批变更明细（JSON，UTF-8）",
     }
-    bureau_name = _text(bureau["bureau"])
+    bureau_name = clean_text(bureau["bureau"])
     update = previous is not None
     grade_columns = [*(f"{g}级" for g in grades), NOT_RATED]
     count_values = [*(counts[g] for g in grades), counts["not_rated"]]
-    letter = _ENV.get_template("share_cover_letter.html.j2").render(
+    letter = ENV.get_template("share_cover_letter.html.j2").render(
         title=f"关于共享{year}年度社会环境监测机构信用风险等级评价结果的函",
         recipient=recipient,
         sequence=sequence,
@@ -697,6 +761,7 @@ def share_package(
         grade_columns=[*grade_columns, "合计"],
         count_values=[*count_values, len(ordered)],
         revoked_count=counts["revoked"],
+        direct_grade=direct,
         changes=[
             {"kind": _KIND_LABELS[c["kind"]], "institution_id": c["institution_id"],
              "name": (c["new"] or c["old"])["name"],
@@ -710,9 +775,9 @@ def share_package(
              "sha256": hashlib.sha256(data).hexdigest()}
             for name, data in files.items()
         ],
-        contact=_contact(bureau),
+        contact=contact(bureau),
         bureau=bureau_name,
-        system=_text(bureau.get("system")),
+        system=clean_text(bureau.get("system")),
         shared_on=cn_date(shared_on),
         shared_on_iso=shared_on.isoformat(),
         generated_at=generated_at,
@@ -721,7 +786,7 @@ def share_package(
     )
     files[COVER_LETTER] = letter.encode("utf-8")
     rows_of[COVER_LETTER] = None  # a letter has no rows
-    files[MANIFEST] = _json_bytes(
+    files[MANIFEST] = json_bytes(
         {
             **header,
             "files": [

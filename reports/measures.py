@@ -1,8 +1,8 @@
 """第十条 measures: 书面告知书 and 约见谈话通知书, pure render functions, context in, HTML text out.
 
 第八条 (what was inspected), 第九条 (how), 第十条 (the six situations and the measures 书面告知、约见谈话),
-第十四条 (a verified finding becomes credit information), R-20 (safe output). Like reports/lifecycle.py,
-whose helpers and letter style these reuse, nothing here reads a file other than its own template, nor
+第十四条 (a verified finding becomes credit information), R-20 (safe output). Like reports/lifecycle.py
+(the helpers of reports/common.py, the same letter style), nothing here reads a file other than its own template, nor
 the clock: the issue date and the interview time are parameters. The document number is given by the
 caller (its prefix and sequence are rules/supervision data), never computed here.
 """
@@ -13,8 +13,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from reports.lifecycle import _as_date, _contact
-from reports.render import _ENV, _NUMERALS, REGULATION, _text, cn_date
+from reports.common import ENV, NUMERALS, REGULATION, as_date, clean_text, cn_date, contact
 
 MEASURE_TITLES = {"written_notice": "书面告知书", "interview": "约见谈话通知书"}
 DEFAULT_ATTENDEES = "法定代表人或主要负责人"
@@ -31,7 +30,7 @@ def item_label(article: str, item: int) -> str:
     """第十条第（一）项 for ("十", 1); the articles quoted here (第八、九、十条) have items 1–6."""
     if isinstance(item, bool) or not isinstance(item, int) or not 1 <= item <= 6:
         raise ValueError(f"第{article}条 has items 1–6, got {item!r}")
-    return f"第{article}条第（{_NUMERALS[item]}）项"
+    return f"第{article}条第（{NUMERALS[item]}）项"
 
 
 def _matters(matters: Sequence[Any]) -> list[dict[str, Any]]:
@@ -39,7 +38,7 @@ def _matters(matters: Sequence[Any]) -> list[dict[str, Any]]:
     rows = []
     for m in matters:
         item, name = (m["item"], m["name"]) if isinstance(m, Mapping) else m
-        rows.append({"item": int(item), "name": _text(name), "label": item_label("八", int(item))})
+        rows.append({"item": int(item), "name": clean_text(name), "label": item_label("八", int(item))})
     if not rows:
         raise ValueError("an inspection has at least one matter of 第八条")
     return rows
@@ -47,11 +46,11 @@ def _matters(matters: Sequence[Any]) -> list[dict[str, Any]]:
 
 def _paragraphs(text: object) -> list[str]:
     """Free text as paragraphs: one per non-empty line."""
-    return [line for line in (_text(part) for part in str(text or "").splitlines()) if line]
+    return [line for line in (clean_text(part) for part in str(text or "").splitlines()) if line]
 
 
 def _required(ctx: Mapping[str, Any], key: str) -> str:
-    value = _text(ctx.get(key))
+    value = clean_text(ctx.get(key))
     if not value:
         raise ValueError(f"a 第十条 measure document needs {key}")
     return value
@@ -80,7 +79,7 @@ def _interview_at(value: object, issued: date) -> datetime:
 
 def _inspection_sentence(ctx: Mapping[str, Any], inspected: date, matters: list[dict[str, Any]]) -> str:
     """我局于…通过…（第九条第（n）项）对你单位…（第八条第（n）项）开展了监督检查（检查编号：…），检查人员：…。"""
-    inspectors = [_text(name) for name in ctx.get("inspectors") or () if _text(name)]
+    inspectors = [clean_text(name) for name in ctx.get("inspectors") or () if clean_text(name)]
     if not inspectors:
         raise ValueError("an inspection has at least one inspector")
     method = f"{_required(ctx, 'method')}（{item_label('九', ctx['method_item'])}）"
@@ -99,7 +98,7 @@ def _basis_sentence(kind: str, situation: int, situation_text: str) -> str:
 
 def _indicator(indicator: Mapping[str, Any] | None) -> dict[str, str] | None:
     """The 第十四条 indicator as text: code, name, points (the caller's, from the index system in force)."""
-    return {k: _text(indicator.get(k)) for k in ("code", "name", "points")} if indicator else None
+    return {k: clean_text(indicator.get(k)) for k in ("code", "name", "points")} if indicator else None
 
 
 def _credit_sentence(indicator: Mapping[str, str] | None, situation: int, system: str) -> str:
@@ -111,7 +110,7 @@ def _credit_sentence(indicator: Mapping[str, str] | None, situation: int, system
         )
     if situation != REGISTRY_SITUATION:
         raise ValueError(
-            f"第十条第（{_NUMERALS[situation]}）项 needs the indicator its verified finding is recorded under"
+            f"第十条第（{NUMERALS[situation]}）项 needs the indicator its verified finding is recorded under"
         )
     return (
         f"上述情形按第五条、第六条规定的名录管理办理，请你单位通过{system}及时完善名录信息或办理信息变更；"
@@ -123,7 +122,7 @@ def _written_notice(ctx: Mapping[str, Any], issued: date) -> dict[str, Any]:
     """书面告知: rectify by the given date, or at once."""
     if not ctx.get("rectify_by"):
         return {"requirement": "请立即整改，并将整改情况书面报送我局。", "rectify_by_iso": ""}
-    by = _as_date(ctx["rectify_by"])
+    by = as_date(ctx["rectify_by"])
     if by < issued:
         raise ValueError(f"rectification deadline {by} is before the issue date {issued}")
     return {
@@ -135,7 +134,7 @@ def _written_notice(ctx: Mapping[str, Any], issued: date) -> dict[str, Any]:
 def _interview(ctx: Mapping[str, Any], issued: date) -> dict[str, Any]:
     """约见谈话: when, where, who attends, what to bring."""
     at = _interview_at(ctx.get("interview_at"), issued)
-    attendees = _text(ctx.get("attendees")) or DEFAULT_ATTENDEES
+    attendees = clean_text(ctx.get("attendees")) or DEFAULT_ATTENDEES
     when = f"{cn_date(at.date())}（星期{_WEEKDAYS[at.weekday()]}）{at.hour}:{at.minute:02d}"
     return {
         "interview_at": when,
@@ -152,7 +151,7 @@ def _interview(ctx: Mapping[str, Any], issued: date) -> dict[str, Any]:
 # ---------------------------------------------------------------- context and HTML
 
 
-def measure_context(ctx: Mapping[str, Any]) -> dict:
+def measure_context(ctx: Mapping[str, Any]) -> dict[str, Any]:
     """Normalise the facts of a 第十条 measure (书面告知 or 约见谈话) into what its document shows.
 
     Keys: kind, document_no, issued_on, institution_id, institution_name, optional institution_address,
@@ -161,10 +160,10 @@ def measure_context(ctx: Mapping[str, Any]) -> dict:
     (rules/bureau.yaml as read); written_notice: optional rectify_by; interview: interview_at,
     interview_place, optional attendees.
     """
-    kind = _text(ctx.get("kind"))
+    kind = clean_text(ctx.get("kind"))
     if kind not in MEASURE_TITLES:
         raise ValueError(f"kind must be one of {sorted(MEASURE_TITLES)}, got {kind!r}")
-    issued, inspected = _as_date(ctx["issued_on"]), _as_date(ctx["inspected_on"])
+    issued, inspected = as_date(ctx["issued_on"]), as_date(ctx["inspected_on"])
     if issued < inspected:
         raise ValueError(f"issued on {issued}, before the inspection on {inspected}")
     facts = _paragraphs(ctx.get("facts"))
@@ -180,16 +179,16 @@ def measure_context(ctx: Mapping[str, Any]) -> dict:
         "document_no": document_no,
         "institution_id": _required(ctx, "institution_id"),
         "institution_name": _required(ctx, "institution_name"),
-        "institution_address": _text(ctx.get("institution_address")),
+        "institution_address": clean_text(ctx.get("institution_address")),
         "inspection": _inspection_sentence(ctx, inspected, _matters(ctx.get("matters") or ())),
         "facts": facts,
         "basis": _basis_sentence(kind, ctx["situation"], _required(ctx, "situation_text")),
         "situation": ctx["situation"],
         "indicator": indicator,
-        "credit": _credit_sentence(indicator, ctx["situation"], _text(bureau.get("system")) or "管理系统"),
+        "credit": _credit_sentence(indicator, ctx["situation"], clean_text(bureau.get("system")) or "管理系统"),
         **(_written_notice(ctx, issued) if kind == "written_notice" else _interview(ctx, issued)),
-        "bureau": _text(bureau["bureau"]),
-        "contact": _contact(bureau),
+        "bureau": clean_text(bureau["bureau"]),
+        "contact": contact(bureau),
         "issued_on": cn_date(issued),
         "issued_on_iso": issued.isoformat(),
         "inspected_on_iso": inspected.isoformat(),
@@ -198,4 +197,4 @@ def measure_context(ctx: Mapping[str, Any]) -> dict:
 
 def render_measure_html(ctx: Mapping[str, Any]) -> str:
     """书面告知书 or 约见谈话通知书 (第十条) as one self-contained, print-ready A4 HTML page (R-20)."""
-    return _ENV.get_template("measure_notice.html.j2").render(**measure_context(ctx))
+    return ENV.get_template("measure_notice.html.j2").render(**measure_context(ctx))

@@ -21,18 +21,19 @@ import pandas as pd
 from openpyxl import Workbook
 
 from credit.sampling import PLAN_COLUMNS, SamplingRules
-from reports.render import (
-    _ENV,
+from reports.common import (
+    ENV,
+    NOT_RATED,
     OTHER_COUNTY,
     REGULATION,
-    _text,
+    clean_text,
     csv_bytes,
     stable_workbook_bytes,
     write_list_sheet,
     write_notes_sheet,
 )
 
-GRADE_TEXT = {"A": "A级", "B": "B级", "C": "C级", "D": "D级", "not_rated": "不予评定", "": "无评价结果"}
+GRADE_TEXT = {"not_rated": NOT_RATED, "": "无评价结果"}  # a grade letter reads "B级"
 REASON_TEXT = {"sampled": "随机抽取", "all": "全部纳入", "complaint": "投诉举报经查实"}
 ROUNDING_TEXT = {"down": "向下取整", "up": "向上取整", "": "—"}
 LIST_COLUMNS = ("序号", "统一社会信用代码", "机构名称", "所在县（市、区）", "信用风险等级", "纳入原因", "检查次数",
@@ -44,7 +45,8 @@ NO_ROSTER = "执法检查人员名录为空，本计划未抽取检查人员；�
 
 
 def grade_text(grade: str) -> str:
-    return GRADE_TEXT.get(grade, grade)
+    """B级 for a grade of the index system; 不予评定, or 无评价结果 when the institution has none."""
+    return GRADE_TEXT.get(grade, f"{grade}级")
 
 
 def percent(ratio: str) -> str:
@@ -64,10 +66,10 @@ def _teams_by_institution(teams: pd.DataFrame | None) -> dict[str, list[dict[str
         return out
     positions = sorted(int(c.split("_")[1]) for c in teams.columns if c.startswith("inspector_"))
     for record in teams.to_dict("records"):
-        members = [f"{_text(record[f'name_{p}'])}（{_text(record[f'unit_{p}'])}）" for p in positions]
-        ids = [_text(record[f"inspector_{p}"]) for p in positions]
-        note = "检查组与本计划中已抽取的检查组重复" if _text(record.get("note")) else ""
-        out.setdefault(_text(record["institution_id"]), []).append(
+        members = [f"{clean_text(record[f'name_{p}'])}（{clean_text(record[f'unit_{p}'])}）" for p in positions]
+        ids = [clean_text(record[f"inspector_{p}"]) for p in positions]
+        note = "检查组与本计划中已抽取的检查组重复" if clean_text(record.get("note")) else ""
+        out.setdefault(clean_text(record["institution_id"]), []).append(
             {"inspection": int(record["inspection"]), "members": members, "ids": ids, "note": note,
              "text": f"第{int(record['inspection'])}次：{'、'.join(members)}"})
     return out
@@ -85,18 +87,18 @@ def plan_context(
     names: Mapping[str, str],
     bureau: Mapping[str, Any],
     snapshot: str,
-) -> dict:
+) -> dict[str, Any]:
     """Everything the plan shows, as plain data: rows grouped per county in the configured order (R-01)."""
     by_institution = _teams_by_institution(teams)
     configured = [str(c) for c in bureau.get("counties", [])]
     groups: dict[str, list[dict[str, Any]]] = {name: [] for name in configured}
     for record in rows.to_dict("records"):
-        institution_id, county = _text(record["institution_id"]), _text(record["county"])
-        grade = _text(record["grade"])
+        institution_id, county = clean_text(record["institution_id"]), clean_text(record["county"])
+        grade = clean_text(record["grade"])
         team = by_institution.get(institution_id, [])
         groups.setdefault(county if county in configured else OTHER_COUNTY, []).append({
-            "institution_id": institution_id, "name": _text(names.get(institution_id, "")), "county": county,
-            "grade": grade, "grade_text": grade_text(grade), "reason_text": reason_text(_text(record["reason"])),
+            "institution_id": institution_id, "name": clean_text(names.get(institution_id, "")), "county": county,
+            "grade": grade, "grade_text": grade_text(grade), "reason_text": reason_text(clean_text(record["reason"])),
             "inspections": int(record["inspections"]),
             "on_site_text": "现场检查" if bool(record["on_site"]) else "非现场检查",
             "teams": team, "team_text": "；".join(t["text"] for t in team),
@@ -110,15 +112,15 @@ def plan_context(
         counties.append({"name": county, "rows": members, "inspections": sum(m["inspections"] for m in members)})
 
     rule_of = {g.grade: g for g in rules.groups}
-    count_rows = []
+    count_rows: list[dict[str, Any]] = []
     for record in counts.to_dict("records"):
-        grade = _text(record["grade"])
+        grade = clean_text(record["grade"])
         rule = rule_of.get(grade)
-        ratio = _text(record["ratio"])
+        ratio = clean_text(record["ratio"])
         count_rows.append({
             "grade_text": grade_text(grade), "label": rule.label if rule else "有投诉举报、无评价结果",
             "n": int(record["n"]), "ratio": percent(ratio) if ratio else "—",
-            "rounding": ROUNDING_TEXT.get(_text(record["rounding"]), _text(record["rounding"])),
+            "rounding": ROUNDING_TEXT.get(clean_text(record["rounding"]), clean_text(record["rounding"])),
             "k": int(record["k"]), "complaints": int(record["complaints"]),
             "complaint_added": int(record["complaint_added"]), "selected": int(record["selected"]),
             "mode": ("非现场检查（投诉举报的现场检查）" if rule and rule.on_site == "complaint_only" else "现场检查"),
@@ -158,7 +160,7 @@ def plan_context(
         "institutions": sum(len(c["rows"]) for c in counties),
         "inspections": sum(c["inspections"] for c in counties),
         "bureau": bureau_name,
-        "system": _text(bureau.get("system")),
+        "system": clean_text(bureau.get("system")),
         "snapshot": snapshot,
         "internal": "内部工作文件：含检查人员信息，不对外公开。",
     }
@@ -166,14 +168,14 @@ def plan_context(
 
 def render_plan_html(ctx: Mapping[str, Any]) -> str:
     """The plan as one self-contained HTML5 page, one section per county (R-19, R-20)."""
-    return _ENV.get_template("plan.html.j2").render(**ctx)
+    return ENV.get_template("plan.html.j2").render(**ctx)
 
 
 def render_plan_csv(rows: pd.DataFrame) -> bytes:
     """plan.csv exactly as INDEX_SYSTEM.md names it; on_site lower-case true/false (R-20 cells)."""
     records = rows[PLAN_COLUMNS].to_dict("records")
-    return csv_bytes(PLAN_COLUMNS, ([_text(r["institution_id"]), _text(r["county"]), _text(r["grade"]),
-                                     _text(r["reason"]), int(r["inspections"]),
+    return csv_bytes(PLAN_COLUMNS, ([clean_text(r["institution_id"]), clean_text(r["county"]), clean_text(r["grade"]),
+                                     clean_text(r["reason"]), int(r["inspections"]),
                                      "true" if bool(r["on_site"]) else "false"] for r in records))
 
 
@@ -186,7 +188,7 @@ def render_plan_inspectors_csv(teams: pd.DataFrame | None, *, team_size: int) ->
     """The 双随机 teams, one row per inspection; only the header when no roster was loaded."""
     columns = team_columns(team_size)
     records = [] if teams is None else teams[columns].to_dict("records")
-    return csv_bytes(columns, ([_text(r[c]) for c in columns] for r in records))
+    return csv_bytes(columns, ([clean_text(r[c]) for c in columns] for r in records))
 
 
 def _list_rows(ctx: Mapping[str, Any]) -> Iterable[list[Any]]:

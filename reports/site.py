@@ -26,7 +26,6 @@ Layout (relative links only, so the folder can be copied under any path of any w
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -35,6 +34,29 @@ from typing import Any
 
 import pandas as pd
 
+from credit.lifecycle import (
+    DETERMINED,
+    IN_PUBLICITY,
+    PUBLISHED,
+    REVOKED,
+    SCORED,
+    SHARED,
+    UNDER_REVIEW,
+    Procedure,
+)
+from reports.common import (
+    ENV,
+    NOT_RATED,
+    TEMPLATES_DIR,
+    Band,
+    Context,
+    bands_or_rules,
+    clean_text,
+    cn_date,
+    days_or_rules,
+    direct_grade_of,
+    json_bytes,
+)
 from reports.lifecycle import (
     change_notice_context,
     final_results_context,
@@ -44,29 +66,19 @@ from reports.lifecycle import (
     render_final_results_csv,
     render_final_results_html,
 )
-from reports.render import (
-    _ENV,
-    ART16_BANDS,
-    NOT_RATED,
-    TEMPLATES_DIR,
-    _text,
-    cn_date,
-    objection_paragraphs,
-    publicity_context,
-    render_publicity_csv,
-    render_publicity_html,
-)
+from reports.render import publicity_context, render_publicity_csv, render_publicity_html
 
 ASSETS_DIR = TEMPLATES_DIR / "site_assets"
-PUBLICITY_STATES = ("in_publicity", "under_review")
-FINAL_STATES = ("published", "shared")
+PUBLICITY_STATES = (IN_PUBLICITY, UNDER_REVIEW)
+FINAL_STATES = (PUBLISHED, SHARED)
 # A version publicised on P stays in its 公示 until it is in the final results as of the build date: a
 # result determined (or published after the build date) was public from P on, in the notice of P.
-SHOWN_IN_PUBLICITY = (*PUBLICITY_STATES, "determined", *FINAL_STATES)
-REVOKED = "revoked"
+SHOWN_IN_PUBLICITY = (*PUBLICITY_STATES, DETERMINED, *FINAL_STATES)
 # Only these columns of a result are ever put in a frame handed to the renderers (no personal data).
 PUBLIC_COLUMNS = ("institution_id", "name", "county", "status", "grade", "clause")
-CHART_COLORS = {"A": "#1b5e20", "B": "#1f4e9c", "C": "#7a4f00", "D": "#b3261e", NOT_RATED: "#4a4a4a"}
+# Chart bars by band, the lowest risk first (a band past the palette, and 不予评定, in grey).
+CHART_PALETTE = ("#1b5e20", "#1f4e9c", "#7a4f00", "#b3261e")
+CHART_GREY = "#4a4a4a"
 
 
 # ---------------------------------------------------------------- input: plain data
@@ -83,7 +95,7 @@ class ResultVersion:
     county: str = ""
     grade: str = ""
     clause: str = ""  # 第十七条 clause "1".."8", "" when none
-    state: str = "scored"
+    state: str = SCORED
     publicity_on: date | None = None
     publicity_last_day: date | None = None
     determined_on: date | None = None
@@ -146,7 +158,7 @@ def _final_from(v: ResultVersion) -> date | None:
 
 def _public_from(v: ResultVersion) -> date | None:
     """The first day the public could see this version, or None if it never was public."""
-    if v.state == "scored":
+    if v.state == SCORED:
         return None  # scored only: never on the site
     final = _final_from(v)
     if v.publicity_on is not None and (final is None or v.publicity_on <= final):
@@ -154,44 +166,45 @@ def _public_from(v: ResultVersion) -> date | None:
     return final
 
 
-def _is_final(v: ResultVersion, as_of: date) -> bool:
+def _is_final(v: ResultVersion, as_of: date, direct: str) -> bool:
     """Published by `as_of` (a revoked version was published first; a revocation alone counts from revoked_on)."""
     if v.state in FINAL_STATES:
         return v.published_on is not None and v.published_on <= as_of
     if v.state == REVOKED:
-        # A revoked version that is itself the D is public from the revocation; one keeping its old grade was
-        # public from its publication.
-        day = (v.revoked_or_published if _is_d_with_clause(v) else v.published_on)
+        # A revoked version that is itself the direct grade is public from the revocation; one keeping its old
+        # grade was public from its publication.
+        day = (v.revoked_or_published if _is_direct(v, direct) else v.published_on)
         return day is not None and day <= as_of
     return False
 
 
-def _is_d_with_clause(v: ResultVersion) -> bool:
-    return v.status == "rated" and v.grade == "D" and bool(v.clause)
+def _is_direct(v: ResultVersion, direct: str) -> bool:
+    """第十七条: the direct grade with the clause it rests on."""
+    return v.status == "rated" and v.grade == direct and bool(v.clause)
 
 
 def _shown_final(
     final: ResultVersion, versions: list[ResultVersion], public: list[ResultVersion], as_of: date,
-    out: PublicCycle, last_day_of: Callable[[date], date] | None,
+    out: PublicCycle, last_day_of: Callable[[date], date] | None, direct: str,
 ) -> ResultVersion:
     """The row the final results show for an institution, recording a 第十七条 revocation (R-14) in `out`.
 
     Two ways a revocation may be stored, both read: the revoked version keeps the grade it had (state
-    revoked, revoked_on) and a later version is D with the clause; or the revoked version itself is D with
-    the clause and the grade it revoked is that of the newest earlier public version.
+    revoked, revoked_on) and a later version is the direct grade (D) with the clause; or the revoked version
+    itself is D with the clause and the grade it revoked is that of the newest earlier public version.
     """
     institution_id = final.institution_id
     revoked_now = final.state == REVOKED and (final.revoked_on or final.published_on or as_of) <= as_of
-    if revoked_now and not _is_d_with_clause(final):
-        later = next((v for v in reversed(versions) if v.version > final.version and _is_d_with_clause(v)
+    if revoked_now and not _is_direct(final, direct):
+        later = next((v for v in reversed(versions) if v.version > final.version and _is_direct(v, direct)
                       and (day := _public_from(v) or v.revoked_on) is not None and day <= as_of), None)
         if later is None:
-            raise ValueError(f"{institution_id}: revoked (第十七条) but no later D result names its clause")
+            raise ValueError(f"{institution_id}: revoked (第十七条) but no later {direct} result names its clause")
         if final.status == "rated" and final.grade:
             out.revoked[institution_id] = final.grade
         return later
-    if _is_d_with_clause(final):
-        gone = [v for v in versions if v.version < final.version and v.state == REVOKED and not _is_d_with_clause(v)
+    if _is_direct(final, direct):
+        gone = [v for v in versions if v.version < final.version and v.state == REVOKED and not _is_direct(v, direct)
                 and v.revoked_on is not None and v.revoked_on <= as_of and v.status == "rated" and v.grade]
         earlier = [v for v in public if v.version < final.version and not _same_result(v, final)]
         if gone:
@@ -209,7 +222,8 @@ def _same_result(a: ResultVersion, b: ResultVersion) -> bool:
 
 
 def public_cycle(
-    cycle: CycleData, as_of: date, last_day_of: Callable[[date], date] | None = None
+    cycle: CycleData, as_of: date, last_day_of: Callable[[date], date] | None = None,
+    direct_grade: str | None = None,
 ) -> PublicCycle:
     """What of a cycle is public on `as_of` (R-15, R-17, R-14): never a scored-only or future-dated result.
 
@@ -219,8 +233,10 @@ def public_cycle(
     as_of: it was public from its publicity date on): in the cycle's 公示 when no earlier version of it was
     public, else in a 变更公示. A 第十七条 revocation is shown as D with its clause and the grade it revoked
     (R-14; see _shown_final for the two ways the store may hold it). `last_day_of(P)` gives a window's last day when
-    the store has none (e.g. a revocation's change publicity).
+    the store has none (e.g. a revocation's change publicity). `direct_grade` is 第十七条's (rules.direct_grade;
+    default: the last band of the cycle's index system).
     """
+    direct = direct_grade or direct_grade_of(bands_or_rules(None, index_version=cycle.index_version))
     out = PublicCycle(cycle)
     by_institution: dict[str, list[ResultVersion]] = {}
     for v in cycle.versions:
@@ -228,9 +244,9 @@ def public_cycle(
     for institution_id in sorted(by_institution):
         versions = sorted(by_institution[institution_id], key=lambda v: v.version)
         public = [v for v in versions if (day := _public_from(v)) is not None and day <= as_of]
-        final = next((v for v in reversed(versions) if _is_final(v, as_of)), None)
+        final = next((v for v in reversed(versions) if _is_final(v, as_of, direct)), None)
         if final is not None:
-            out.final.append(_shown_final(final, versions, public, as_of, out, last_day_of))
+            out.final.append(_shown_final(final, versions, public, as_of, out, last_day_of, direct))
         in_publicity = next(
             (v for v in reversed(versions)
              if v.state in SHOWN_IN_PUBLICITY and v.publicity_on is not None and v.publicity_on <= as_of),
@@ -272,15 +288,156 @@ def _result(v: ResultVersion) -> dict[str, str]:
     return {"status": v.status, "grade": v.grade, "clause": v.clause}
 
 
-# ---------------------------------------------------------------- the site
+# ---------------------------------------------------------------- the site: rules, frames, page contexts
 
 
 @dataclass(frozen=True)
-class Page:
-    """A page of the site being built: its path and what the navigation needs to know."""
+class SiteRules:
+    """What the site states from the rules in force: the grade bands (第十六条) and the procedure's working days."""
 
-    path: str
+    bands: Sequence[Band]
+    publicity_days: int  # 第十八条
+    review_days: int  # 第十九条
+    publication_days: int  # 第二十条
+
+    @property
+    def grades(self) -> list[str]:
+        return [b.grade for b in self.bands]
+
+    @property
+    def direct_grade(self) -> str:
+        return direct_grade_of(self.bands)
+
+    @property
+    def days(self) -> dict[str, int]:
+        """The day counts as the notice contexts take them."""
+        return {"publicity_working_days": self.publicity_days, "review_working_days": self.review_days}
+
+    @property
+    def colors(self) -> dict[str, str]:
+        return {g: CHART_PALETTE[i] if i < len(CHART_PALETTE) else CHART_GREY for i, g in enumerate(self.grades)}
+
+
+def site_rules(
+    grade_bands: Sequence[Band] | None, procedure: Procedure | Mapping[str, Any] | None, index_version: str | None,
+) -> SiteRules:
+    """The bands given (else the index system's) and the limits of `procedure` (rules.procedure, or
+    rules/procedure.yaml as read; else rules/procedure.yaml)."""
+    if isinstance(procedure, Mapping):
+        procedure = Procedure.from_rules(dict(procedure)) if procedure else None
+    bands = bands_or_rules(grade_bands, index_version=index_version) if grade_bands or index_version else []
+    return SiteRules(
+        bands=bands,
+        publicity_days=days_or_rules(procedure.publicity if procedure else None, "publicity"),
+        review_days=days_or_rules(procedure.review if procedure else None, "review"),
+        publication_days=days_or_rules(procedure.publication if procedure else None, "publication"),
+    )
+
+
+@dataclass(frozen=True)
+class SiteFrame(Context):
+    """The site's header and footer around one page: the way back to the root, the navigation, the build date."""
+
+    prefix: str
+    nav: list[dict[str, Any]]
+    site_title: str
+    generated_on: str
+    generated_on_iso: str
+    cycle_meta: dict[str, Any] | None
+    cycle_versions: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class CyclePage(Context):
+    """cycles/<year>/index.html: notice text, counts, chart, the lists by county with the filter."""
+
+    f: SiteFrame
+    prefix: str
     title: str
+    notices: list[dict[str, Any]]
+    lists: list[dict[str, Any]]
+    links: list[dict[str, str]]
+    counties: list[str]
+    grades: list[dict[str, str]]
+
+
+@dataclass(frozen=True)
+class DataPage(Context):
+    """data/index.html: every open-data file with its rows and SHA-256 (R-17)."""
+
+    f: SiteFrame
+    prefix: str
+    title: str
+    generated_on: str
+    files: list[dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class HomePage(Context):
+    """index.html: the open 公示, the latest 评价结果 and A list, 变更公示, every cycle."""
+
+    f: SiteFrame
+    prefix: str
+    title: str
+    bureau: str
+    generated_on: str
+    open_notices: list[dict[str, Any]]
+    latest: dict[str, Any] | None
+    changes: list[dict[str, Any]]
+    cycles: list[dict[str, Any]]
+
+
+@dataclass
+class CycleParts:
+    """What a cycle's documents give its cycle page: links, list sections and notice texts, in page order."""
+
+    links: list[dict[str, str]] = field(default_factory=list)
+    lists: list[dict[str, Any]] = field(default_factory=list)
+    notices: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass
+class Site:
+    """The site being built as of `as_of`: its files, the open data and what the home page lists."""
+
+    as_of: date
+    bureau: Mapping[str, Any]
+    rules: SiteRules
+    nav: list[dict[str, str]]
+    files: dict[str, bytes] = field(default_factory=dict)
+    data_files: dict[str, tuple[bytes, int]] = field(default_factory=dict)  # path under data/ → bytes, rows
+    open_notices: list[dict[str, Any]] = field(default_factory=list)
+    latest: dict[str, Any] | None = None
+    changes: list[dict[str, Any]] = field(default_factory=list)
+    cycles: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def bureau_name(self) -> str:
+        return clean_text(self.bureau["bureau"])
+
+    @property
+    def generated(self) -> str:
+        return self.as_of.isoformat()
+
+    def frame(self, path: str, current: str = "cycle", cycle: CycleData | None = None,
+              cycle_versions: list[dict[str, Any]] | None = None) -> SiteFrame:
+        return SiteFrame(
+            prefix=_prefix(path),
+            nav=[{**n, "current": n["key"] == current} for n in self.nav],
+            site_title=f"{self.bureau_name}·社会环境监测机构信用风险等级评价信息公开",
+            generated_on=cn_date(self.as_of),
+            generated_on_iso=self.as_of.isoformat(),
+            cycle_meta=(None if cycle is None
+                        else {"year": cycle.year, "snapshot": cycle.snapshot, "index_version": cycle.index_version}),
+            cycle_versions=cycle_versions or [],
+        )
+
+    def document(self, path: str, html: str, cycle: CycleData, current: str = "cycle") -> None:
+        """An official document (reports.render / reports.lifecycle page) in the site's header and footer."""
+        self.files[path] = _wrap(html, self.frame(path, current, cycle)).encode("utf-8")
+
+    def data(self, name: str, content: bytes, rows: int) -> None:
+        self.data_files[name] = (content, rows)
 
 
 def _prefix(path: str) -> str:
@@ -288,15 +445,12 @@ def _prefix(path: str) -> str:
     return "../" * path.count("/")
 
 
-def _json_bytes(value: Any) -> bytes:
-    return (json.dumps(value, ensure_ascii=False, sort_keys=True, indent=2) + "\n").encode("utf-8")
-
-
 def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _chart(rows: Sequence[Mapping[str, Any]], columns: Sequence[str], title: str) -> dict[str, Any]:
+def _chart(rows: Sequence[Mapping[str, Any]], columns: Sequence[str], title: str,
+           colors: Mapping[str, str]) -> dict[str, Any]:
     """A horizontal bar chart of the grade distribution, laid out here and drawn as inline SVG (no service)."""
     totals = [sum(int(r["values"][i]) for r in rows) for i in range(len(columns))]
     top = max(totals, default=0) or 1
@@ -307,7 +461,7 @@ def _chart(rows: Sequence[Mapping[str, Any]], columns: Sequence[str], title: str
         key = label[:-1] if label.endswith("级") else label
         bars.append({
             "label": label, "count": count, "y": 10 + i * (bar + gap), "width": length,
-            "color": CHART_COLORS.get(key, "#4a4a4a"), "text_x": left + length + 8,
+            "color": colors.get(key, CHART_GREY), "text_x": left + length + 8,
         })
     height = 10 + len(bars) * (bar + gap)
     described = "，".join(f"{b['label']}{b['count']}家" for b in bars)
@@ -315,26 +469,12 @@ def _chart(rows: Sequence[Mapping[str, Any]], columns: Sequence[str], title: str
             "width": left + width + 64, "height": height}
 
 
-def _site_frame(ctx: Mapping[str, Any], *, as_of: date, cycle: CycleData | None, path: str,
-                nav: Sequence[Mapping[str, str]], current: str) -> dict[str, Any]:
-    return {
-        "prefix": _prefix(path),
-        "nav": [{**n, "current": n["key"] == current} for n in nav],
-        "site_title": f"{_text(ctx['bureau'])}·社会环境监测机构信用风险等级评价信息公开",
-        "generated_on": cn_date(as_of),
-        "generated_on_iso": as_of.isoformat(),
-        "cycle_meta": (
-            None if cycle is None
-            else {"year": cycle.year, "snapshot": cycle.snapshot, "index_version": cycle.index_version}
-        ),
-    }
-
-
-def _wrap(html: str, frame: Mapping[str, Any]) -> str:
+def _wrap(html: str, frame: SiteFrame) -> str:
     """An official document (reports.render / reports.lifecycle page) inside the site's header and footer."""
-    head = f'<link rel="stylesheet" href="{frame["prefix"]}assets/site.css">\n</head>'
-    header = _ENV.get_template("_site_chrome.html.j2").module.header(frame)  # type: ignore[attr-defined]
-    footer = _ENV.get_template("_site_chrome.html.j2").module.footer(frame)  # type: ignore[attr-defined]
+    head = f'<link rel="stylesheet" href="{frame.prefix}assets/site.css">\n</head>'
+    chrome = ENV.get_template("_site_chrome.html.j2").module
+    header = chrome.header(frame)  # type: ignore[attr-defined]
+    footer = chrome.footer(frame)  # type: ignore[attr-defined]
     for marker in ("</head>", "<body>\n", "</body>"):
         if html.count(marker) != 1:
             raise ValueError(f"cannot place the site navigation: {marker!r} found {html.count(marker)} times")
@@ -342,35 +482,28 @@ def _wrap(html: str, frame: Mapping[str, Any]) -> str:
     return html
 
 
+# ---------------------------------------------------------------- the site: one function per page kind
+
+
 def build_site(
     cycles: Sequence[CycleData],
     *,
     as_of: date,
     bureau: Mapping[str, Any],
-    procedure: Mapping[str, Any] | None = None,
+    procedure: Procedure | Mapping[str, Any] | None = None,
     last_day_of: Callable[[date], date] | None = None,
-    grade_bands: Sequence[Any] = ART16_BANDS,
+    grade_bands: Sequence[Band] | None = None,
 ) -> dict[str, bytes]:
     """Every file of the site as of `as_of`, path (with "/") → bytes (R-15, R-17, R-18, R-20).
 
-    `bureau` is rules/bureau.yaml, `procedure` rules/procedure.yaml (time limits in working days);
-    `last_day_of(P)` is the last day of a publicity window published on P (used when the store has none).
+    `bureau` is rules/bureau.yaml, `procedure` the time limits in working days (rules.procedure, or
+    rules/procedure.yaml as read), `grade_bands` rules.index.grades; `last_day_of(P)` is the last day of
+    a publicity window published on P (used when the store has none).
     """
-    procedure = procedure or {}
-    days = {
-        "publicity_working_days": int(procedure.get("publicity_working_days", 15)),
-        "review_working_days": int(procedure.get("objection_review_working_days", 15)),
-    }
-    publication_days = int(procedure.get("publication_working_days", 7))
-    views = [public_cycle(c, as_of, last_day_of) for c in sorted(cycles, key=lambda c: c.year, reverse=True)]
+    ordered = sorted(cycles, key=lambda c: c.year, reverse=True)
+    rules = site_rules(grade_bands, procedure, ordered[0].index_version if ordered else None)
+    views = [public_cycle(c, as_of, last_day_of, rules.direct_grade) for c in ordered] if ordered else []
     views = [v for v in views if not v.empty]
-    files: dict[str, bytes] = {}
-    data_files: dict[str, tuple[bytes, int]] = {}  # path under data/ → bytes, rows
-    generated = as_of.isoformat()
-    bureau_name = _text(bureau["bureau"])
-    grades = [b.grade for b in grade_bands]
-    grade_columns = [*(f"{g}级" for g in grades), NOT_RATED]
-
     latest_final = next((v for v in views if v.final), None)
     nav = [
         {"key": "home", "href": "index.html", "label": "首页"},
@@ -378,166 +511,186 @@ def build_site(
           if latest_final else []),
         {"key": "data", "href": "data/index.html", "label": "开放数据"},
     ]
-    home: dict[str, Any] = {"open_notices": [], "latest": None, "changes": [], "cycles": []}
-
+    site = Site(as_of=as_of, bureau=bureau, rules=rules, nav=nav)
     for view in views:
-        cycle = view.cycle
-        year = cycle.year
-        base = f"cycles/{year}"
-        cycle_links: list[dict[str, str]] = []
-        lists: list[dict[str, Any]] = []  # sections of the cycle page
-        notice_texts: list[dict[str, Any]] = []
+        parts = CycleParts()
+        publicity_pages(site, view, parts)
+        final_pages(site, view, parts)
+        change_pages(site, view, parts)
+        cycle_page(site, view, parts)
+    manifest = open_data(site, views)
+    data_page(site, manifest)
+    home_page(site, manifest)
+    for asset in ("site.css", "site.js"):
+        site.files[f"assets/{asset}"] = Path(ASSETS_DIR / asset).read_bytes()
+    return dict(sorted(site.files.items()))
 
-        def frame_for(path: str, current: str = "cycle", _cycle: CycleData = cycle) -> dict[str, Any]:
-            return _site_frame({"bureau": bureau_name}, as_of=as_of, cycle=_cycle, path=path, nav=nav,
-                               current=current)
 
-        # 公示 (R-15 第十八条), one notice per publication date.
-        for day in sorted(view.publicity):
-            last = view.windows[day]
-            ctx = publicity_context(
-                _frame(view.publicity[day]), year=year, publication_date=day, first_day=day, last_day=last,
-                bureau=bureau, draft=False, generated_at=generated, snapshot=cycle.snapshot,
-                index_version=cycle.index_version, grade_bands=grade_bands, **days,
-            )
-            path = f"{base}/publicity-{day.isoformat()}.html"
-            files[path] = _wrap(render_publicity_html(ctx), frame_for(path)).encode("utf-8")
-            csv_name = f"{year}/publicity-{day.isoformat()}"
-            data_files[f"{csv_name}.csv"] = (render_publicity_csv(ctx), len(ctx["rows"]))
-            data_files[f"{csv_name}.json"] = (_json_bytes(_list_json(ctx, "publicity", cycle, as_of, {
-                "publication_date": day.isoformat(), "first_day": day.isoformat(), "last_day": last.isoformat(),
-            })), len(ctx["rows"]))
-            is_open = day <= as_of <= last
-            link = {"href": path, "title": ctx["title"], "first_day": ctx["window"]["first_day"],
-                    "last_day": ctx["window"]["last_day"], "first_day_iso": day.isoformat(),
-                    "last_day_iso": last.isoformat(), "open": is_open,
-                    "working_days": days["publicity_working_days"]}
-            cycle_links.append({"href": path, "label": f"{ctx['title']}（{cn_date(day)}）"})
-            notice_texts.append({"kind": "publicity", "ctx": ctx, "link": link})
-            for row in ctx["rows"]:  # the lists macro of the final results also shows a revoked grade
-                row.setdefault("revoked_grade", "")
-            lists.append({"id": f"publicity-{day.isoformat()}", "heading": f"公示名单（{ctx['window']['text']}）",
-                          "counties": ctx["counties"], "count_rows": ctx["count_rows"],
-                          "count_totals": ctx["count_totals"], "grade_columns": ctx["grade_columns"]})
-            if is_open:
-                home["open_notices"].append({**link, "year": year, "objection": ctx["objection"],
-                                             "count_totals": ctx["count_totals"],
-                                             "grade_columns": ctx["grade_columns"]})
+def publicity_pages(site: Site, view: PublicCycle, parts: CycleParts) -> None:
+    """公示 (R-15 第十八条), one notice per publication date, with its list as open data."""
+    cycle, year, as_of = view.cycle, view.cycle.year, site.as_of
+    for day in sorted(view.publicity):
+        last = view.windows[day]
+        ctx = publicity_context(
+            _frame(view.publicity[day]), year=year, publication_date=day, first_day=day, last_day=last,
+            bureau=site.bureau, draft=False, generated_at=site.generated, snapshot=cycle.snapshot,
+            index_version=cycle.index_version, grade_bands=site.rules.bands, **site.rules.days,
+        )
+        path = f"cycles/{year}/publicity-{day.isoformat()}.html"
+        site.document(path, render_publicity_html(ctx), cycle)
+        csv_name = f"{year}/publicity-{day.isoformat()}"
+        site.data(f"{csv_name}.csv", render_publicity_csv(ctx), len(ctx.rows))
+        site.data(f"{csv_name}.json", json_bytes(_list_json(ctx, "publicity", cycle, as_of, {
+            "publication_date": day.isoformat(), "first_day": day.isoformat(), "last_day": last.isoformat(),
+        })), len(ctx.rows))
+        is_open = day <= as_of <= last
+        link = {"href": path, "title": ctx.title, "first_day": ctx.window.first_day,
+                "last_day": ctx.window.last_day, "first_day_iso": day.isoformat(),
+                "last_day_iso": last.isoformat(), "open": is_open, "working_days": site.rules.publicity_days}
+        parts.links.append({"href": path, "label": f"{ctx.title}（{cn_date(day)}）"})
+        parts.notices.append({"kind": "publicity", "ctx": ctx, "link": link})
+        for row in ctx.rows:  # the lists macro of the final results also shows a revoked grade
+            row.setdefault("revoked_grade", "")
+        parts.lists.append({"id": f"publicity-{day.isoformat()}", "heading": f"公示名单（{ctx.window.text}）",
+                            "counties": ctx.counties, "count_rows": ctx.count_rows,
+                            "count_totals": ctx.count_totals, "grade_columns": ctx.grade_columns})
+        if is_open:
+            site.open_notices.append({**link, "year": year, "objection": ctx.objection,
+                                      "count_totals": ctx.count_totals, "grade_columns": ctx.grade_columns})
 
-        # 评价结果公布 (R-17 第二十条) and the A list (R-18 第二十一条).
-        if view.final:
-            # 第二十条 dates of the list: the latest publication and determination among its rows.
-            published = max((v.published_on for v in view.final if v.published_on), default=None)
-            published = published or max(v.revoked_or_published or as_of for v in view.final)
-            determined = max((v.determined_on for v in view.final if v.determined_on), default=published)
-            determined = min(determined, published)
-            ctx = final_results_context(
-                _frame(view.final), year=year, determined_on=determined, published_on=published, bureau=bureau,
-                snapshot=cycle.snapshot, index_version=cycle.index_version, generated_at=generated,
-                grade_bands=grade_bands, revoked=view.revoked, publication_working_days=publication_days,
-            )
-            path, a_path = f"{base}/results.html", f"{base}/a-list.html"
-            files[path] = _wrap(render_final_results_html(ctx), frame_for(path)).encode("utf-8")
-            files[a_path] = _wrap(render_a_list_html(ctx), frame_for(a_path, "a-list")).encode("utf-8")
-            dates = {"determined_on": determined.isoformat(), "published_on": published.isoformat()}
-            data_files[f"{year}/results.csv"] = (render_final_results_csv(ctx), len(ctx["rows"]))
-            data_files[f"{year}/results.json"] = (
-                _json_bytes(_list_json(ctx, "final_results", cycle, as_of, dates)), len(ctx["rows"]))
-            data_files[f"{year}/a-list.csv"] = (render_a_list_csv(ctx), len(ctx["a_list"]["rows"]))
-            data_files[f"{year}/a-list.json"] = (
-                _json_bytes(_list_json(ctx["a_list"], "a_list", cycle, as_of,
-                                       dates)), len(ctx["a_list"]["rows"]))
-            cycle_links.append({"href": path, "label": ctx["title"]})
-            cycle_links.append({"href": a_path, "label": ctx["a_list"]["title"]})
-            notice_texts.insert(0, {"kind": "final", "ctx": ctx})
-            lists.insert(0, {"id": "results", "heading": "评价结果", "counties": ctx["counties"],
-                             "count_rows": ctx["count_rows"], "count_totals": ctx["count_totals"],
-                             "grade_columns": ctx["grade_columns"]})
-            if home["latest"] is None:
-                home["latest"] = {"year": year, "href": path, "a_href": a_path, "title": ctx["title"],
-                                  "a_title": ctx["a_list"]["title"], "a_total": ctx["a_list"]["total"],
-                                  "published_on": ctx["published_on"], "published_on_iso": ctx["published_on_iso"],
-                                  "determined_on": ctx["determined_on"], "grade_columns": ctx["grade_columns"],
-                                  "count_totals": ctx["count_totals"], "revoked_count": ctx["revoked_count"]}
 
-        # 变更公示 (R-14 第十七条, R-15 第十八条), one notice per first day.
-        by_day: dict[date, list[Change]] = {}
-        for change in view.changes:
-            by_day.setdefault(change.first_day, []).append(change)
-        for day in sorted(by_day):
-            group = by_day[day]
-            last = max(c.last_day for c in group)
-            ctx = change_notice_context(
-                [{"institution_id": c.after.institution_id, "name": c.after.name, "county": c.after.county,
-                  "cause": c.cause, "decided_on": day, "before": _result(c.before), "after": _result(c.after)}
-                 for c in group],
-                year=year, publication_date=day, first_day=day, last_day=last, bureau=bureau,
-                generated_at=generated, grade_bands=grade_bands, **days,
-            )
-            path = f"{base}/change-{day.isoformat()}.html"
-            files[path] = _wrap(render_change_notice_html(ctx), frame_for(path)).encode("utf-8")
-            link = {"href": path, "title": ctx["title"], "year": year, "date": cn_date(day),
-                    "date_iso": day.isoformat(), "window": ctx["window"]["text"],
-                    "open": day <= as_of <= last, "count": len(ctx["rows"]),
-                    "rows": [{"name": r["name"], "institution_id": r["institution_id"], "before": r["before"],
-                              "after": r["after"]} for r in ctx["rows"]]}
-            home["changes"].append(link)
-            cycle_links.append({"href": path, "label": f"{ctx['title']}（{cn_date(day)}）"})
+def _final_dates(view: PublicCycle, as_of: date) -> tuple[date, date]:
+    """第二十条 dates of the final list: (determined, published), the latest among its rows."""
+    published = max((v.published_on for v in view.final if v.published_on), default=None)
+    published = published or max(v.revoked_or_published or as_of for v in view.final)
+    determined = max((v.determined_on for v in view.final if v.determined_on), default=published)
+    return min(determined, published), published
 
-        # The cycle page: notice text, counts, chart, the lists by county with the filter.
-        path = f"{base}/index.html"
-        counties = [str(c) for c in bureau.get("counties", [])]
-        for section in lists:
-            section["chart"] = _chart(section["count_rows"], grade_columns,
-                                      f"{year}年度{section['heading']}信用风险等级分布") | {"id": f"{section['id']}-chart"}
-        page = {
-            **frame_for(path),
-            "title": f"{year}年度社会环境监测机构信用风险等级评价",
-            "year": year,
-            "bureau": bureau_name,
-            "notices": notice_texts,
-            "lists": lists,
-            "links": cycle_links,
-            "counties": counties + sorted({c["name"] for s in lists for c in s["counties"]} - set(counties)),
-            "grades": [{"value": g, "label": f"{g}级"} for g in grades] + [{"value": "none", "label": NOT_RATED}],
-            "objection": objection_paragraphs(bureau_name, max(view.windows.values()), days["review_working_days"])
-            if view.windows else [],
-        }
-        page["f"] = frame_for(path)
-        files[path] = _ENV.get_template("site_cycle.html.j2").render(**page).encode("utf-8")
-        home["cycles"].append({"year": year, "href": path, "links": cycle_links, "snapshot": cycle.snapshot,
-                               "index_version": cycle.index_version})
 
-    # Open data: the lists as CSV and JSON, with SHA-256 sums (R-17).
-    manifest = {
-        "generated_on": generated,
-        "bureau": bureau_name,
+def final_pages(site: Site, view: PublicCycle, parts: CycleParts) -> None:
+    """评价结果公布 (R-17 第二十条) and the A list (R-18 第二十一条), with their lists as open data."""
+    if not view.final:
+        return
+    cycle, year, as_of = view.cycle, view.cycle.year, site.as_of
+    determined, published = _final_dates(view, as_of)
+    ctx = final_results_context(
+        _frame(view.final), year=year, determined_on=determined, published_on=published, bureau=site.bureau,
+        snapshot=cycle.snapshot, index_version=cycle.index_version, generated_at=site.generated,
+        grade_bands=site.rules.bands, revoked=view.revoked, publication_working_days=site.rules.publication_days,
+    )
+    path, a_path = f"cycles/{year}/results.html", f"cycles/{year}/a-list.html"
+    site.document(path, render_final_results_html(ctx), cycle)
+    site.document(a_path, render_a_list_html(ctx), cycle, "a-list")
+    dates = {"determined_on": determined.isoformat(), "published_on": published.isoformat()}
+    site.data(f"{year}/results.csv", render_final_results_csv(ctx), len(ctx.rows))
+    site.data(f"{year}/results.json", json_bytes(_list_json(ctx, "final_results", cycle, as_of, dates)), len(ctx.rows))
+    site.data(f"{year}/a-list.csv", render_a_list_csv(ctx), len(ctx.a_list.rows))
+    site.data(f"{year}/a-list.json", json_bytes(_list_json(ctx.a_list, "a_list", cycle, as_of, dates)),
+              len(ctx.a_list.rows))
+    parts.links.append({"href": path, "label": ctx.title})
+    parts.links.append({"href": a_path, "label": ctx.a_list.title})
+    parts.notices.insert(0, {"kind": "final", "ctx": ctx})
+    parts.lists.insert(0, {"id": "results", "heading": "评价结果", "counties": ctx.counties,
+                           "count_rows": ctx.count_rows, "count_totals": ctx.count_totals,
+                           "grade_columns": ctx.grade_columns})
+    if site.latest is None:
+        site.latest = {"year": year, "href": path, "a_href": a_path, "title": ctx.title,
+                       "a_title": ctx.a_list.title, "a_total": ctx.a_list.total,
+                       "published_on": ctx.published_on, "published_on_iso": ctx.published_on_iso,
+                       "determined_on": ctx.determined_on, "grade_columns": ctx.grade_columns,
+                       "count_totals": ctx.count_totals, "revoked_count": ctx.revoked_count}
+
+
+def change_pages(site: Site, view: PublicCycle, parts: CycleParts) -> None:
+    """变更公示 (R-14 第十七条, R-15 第十八条), one notice per first day."""
+    cycle, year, as_of = view.cycle, view.cycle.year, site.as_of
+    by_day: dict[date, list[Change]] = {}
+    for change in view.changes:
+        by_day.setdefault(change.first_day, []).append(change)
+    for day in sorted(by_day):
+        group = by_day[day]
+        last = max(c.last_day for c in group)
+        ctx = change_notice_context(
+            [{"institution_id": c.after.institution_id, "name": c.after.name, "county": c.after.county,
+              "cause": c.cause, "decided_on": day, "before": _result(c.before), "after": _result(c.after)}
+             for c in group],
+            year=year, publication_date=day, first_day=day, last_day=last, bureau=site.bureau,
+            generated_at=site.generated, grade_bands=site.rules.bands, **site.rules.days,
+        )
+        path = f"cycles/{year}/change-{day.isoformat()}.html"
+        site.document(path, render_change_notice_html(ctx), cycle)
+        site.changes.append({"href": path, "title": ctx.title, "year": year, "date": cn_date(day),
+                             "date_iso": day.isoformat(), "window": ctx.window.text,
+                             "open": day <= as_of <= last, "count": len(ctx.rows),
+                             "rows": [{"name": r["name"], "institution_id": r["institution_id"],
+                                       "before": r["before"], "after": r["after"]} for r in ctx.rows]})
+        parts.links.append({"href": path, "label": f"{ctx.title}（{cn_date(day)}）"})
+
+
+def cycle_page(site: Site, view: PublicCycle, parts: CycleParts) -> None:
+    """cycles/<year>/index.html: the notice text, counts, chart and the lists by county with the filter."""
+    cycle, year = view.cycle, view.cycle.year
+    path = f"cycles/{year}/index.html"
+    grade_columns = [*(f"{g}级" for g in site.rules.grades), NOT_RATED]
+    for section in parts.lists:
+        section["chart"] = _chart(section["count_rows"], grade_columns,
+                                  f"{year}年度{section['heading']}信用风险等级分布", site.rules.colors,
+                                  ) | {"id": f"{section['id']}-chart"}
+    counties = [str(c) for c in site.bureau.get("counties", [])]
+    frame = site.frame(path, cycle=cycle)
+    page = CyclePage(
+        f=frame,
+        prefix=frame.prefix,
+        title=f"{year}年度社会环境监测机构信用风险等级评价",
+        notices=parts.notices,
+        lists=parts.lists,
+        links=parts.links,
+        counties=counties + sorted({c["name"] for s in parts.lists for c in s["counties"]} - set(counties)),
+        grades=[{"value": g, "label": f"{g}级"} for g in site.rules.grades] + [{"value": "none", "label": NOT_RATED}],
+    )
+    site.files[path] = ENV.get_template("site_cycle.html.j2").render(**page).encode("utf-8")
+    site.cycles.append({"year": year, "href": path, "links": parts.links, "snapshot": cycle.snapshot,
+                        "index_version": cycle.index_version})
+
+
+def open_data(site: Site, views: Sequence[PublicCycle]) -> dict[str, Any]:
+    """Open data (R-17): the lists as CSV and JSON under data/, manifest.json and SHA256SUMS."""
+    manifest: dict[str, Any] = {
+        "generated_on": site.generated,
+        "bureau": site.bureau_name,
         "cycles": [{"year": v.cycle.year, "snapshot": v.cycle.snapshot, "index_version": v.cycle.index_version}
                    for v in views],
-        "files": [{"path": p, "bytes": len(d), "rows": n, "sha256": _sha256(d)} for p, (d, n) in sorted(data_files.items())],
+        "files": [{"path": p, "bytes": len(d), "rows": n, "sha256": _sha256(d)}
+                  for p, (d, n) in sorted(site.data_files.items())],
     }
-    for name, (data, _) in data_files.items():
-        files[f"data/{name}"] = data
-    files["data/manifest.json"] = _json_bytes(manifest)
-    files["data/SHA256SUMS"] = "".join(f"{f['sha256']}  {f['path']}\n" for f in manifest["files"]).encode("utf-8")
-    data_page = {**_site_frame({"bureau": bureau_name}, as_of=as_of, cycle=None, path="data/index.html", nav=nav,
-                               current="data"),
-                 "title": "开放数据", "files": manifest["files"], "cycles": manifest["cycles"]}
-    data_page["f"] = {**data_page, "cycle_versions": manifest["cycles"]}
-    files["data/index.html"] = _ENV.get_template("site_data.html.j2").render(**data_page).encode("utf-8")
-
-    home_page = {**_site_frame({"bureau": bureau_name}, as_of=as_of, cycle=None, path="index.html", nav=nav,
-                               current="home"),
-                 "title": f"{bureau_name}社会环境监测机构信用风险等级评价信息公开", "bureau": bureau_name,
-                 "website": _text(bureau.get("website")), **home}
-    home_page["f"] = {**home_page, "cycle_versions": manifest["cycles"]}
-    files["index.html"] = _ENV.get_template("site_home.html.j2").render(**home_page).encode("utf-8")
-    for asset in ("site.css", "site.js"):
-        files[f"assets/{asset}"] = Path(ASSETS_DIR / asset).read_bytes()
-    return dict(sorted(files.items()))
+    for name, (data, _) in site.data_files.items():
+        site.files[f"data/{name}"] = data
+    site.files["data/manifest.json"] = json_bytes(manifest)
+    site.files["data/SHA256SUMS"] = "".join(f"{f['sha256']}  {f['path']}\n" for f in manifest["files"]).encode("utf-8")
+    return manifest
 
 
-def _list_json(ctx: Mapping[str, Any], kind: str, cycle: CycleData, as_of: date, dates: Mapping[str, str]) -> dict:
+def data_page(site: Site, manifest: Mapping[str, Any]) -> None:
+    """data/index.html: the open-data files and where each cycle's data came from."""
+    frame = site.frame("data/index.html", "data", cycle_versions=manifest["cycles"])
+    page = DataPage(f=frame, prefix=frame.prefix, title="开放数据", generated_on=frame.generated_on,
+                    files=manifest["files"])
+    site.files["data/index.html"] = ENV.get_template("site_data.html.j2").render(**page).encode("utf-8")
+
+
+def home_page(site: Site, manifest: Mapping[str, Any]) -> None:
+    """index.html: the open 公示 with how to object, the latest 评价结果 and A list, 变更公示, every cycle."""
+    frame = site.frame("index.html", "home", cycle_versions=manifest["cycles"])
+    page = HomePage(
+        f=frame, prefix=frame.prefix, title=f"{site.bureau_name}社会环境监测机构信用风险等级评价信息公开",
+        bureau=site.bureau_name, generated_on=frame.generated_on, open_notices=site.open_notices,
+        latest=site.latest, changes=site.changes, cycles=site.cycles,
+    )
+    site.files["index.html"] = ENV.get_template("site_home.html.j2").render(**page).encode("utf-8")
+
+
+def _list_json(ctx: Mapping[str, Any], kind: str, cycle: CycleData, as_of: date,
+               dates: Mapping[str, str]) -> dict[str, Any]:
     """A published list as open data: the public columns of each row, and where it came from."""
     return {
         "kind": kind,

@@ -26,6 +26,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from credit.lifecycle import STATES
+
 NAMING = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -35,7 +37,6 @@ NAMING = {
 }
 
 HASH = 71  # "sha256:" + 64 hex digits
-RESULT_STATES = ("scored", "in_publicity", "under_review", "determined", "published", "shared", "revoked")
 
 
 class UtcDateTime(TypeDecorator[datetime]):
@@ -127,7 +128,7 @@ class Result(Base):
         CheckConstraint("status IN ('rated', 'not_rated')", name="status"),
         CheckConstraint("grade IN ('A', 'B', 'C', 'D')", name="grade"),
         CheckConstraint("clause BETWEEN 1 AND 8", name="clause"),
-        CheckConstraint(f"state IN ({', '.join(repr(s) for s in RESULT_STATES)})", name="state"),
+        CheckConstraint(f"state IN ({', '.join(repr(s) for s in STATES)})", name="state"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -13,12 +13,13 @@ from functools import lru_cache
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Row, Table, func, select, update
+from sqlalchemy import Table, func, select, update
 from sqlalchemy.orm import Session
 
+from credit.lifecycle import REVOKED, SCORED
+from credit.versions import Current, Stored, diff_versions, same_apart_from_snapshot, started_states
 from store.audit import AuditLog, AuditRecord, audit_row
 from store.models import (
-    AuditEntry,
     Cycle,
     Finding,
     Institution,
@@ -40,6 +41,7 @@ REGISTRY_COLUMNS = (
     "institution_id", "name", "county", "address", "legal_nature", "registered_on", "status",
     "status_changed_on", "materials_missing",
 )
+CURRENT_COLUMNS = (*RESULT_COLUMNS, "snapshot", "version", "state")
 QUARANTINE_COLUMNS = ("table", "file", "row", "column", "value", "reason")
 WARNING_COLUMNS = ("file", "row", "key", "column", "reason")
 # What makes a stored result differ from a new one: its values, snapshot and findings (by their digest).
@@ -69,14 +71,6 @@ class SaveReport:
         return self.new == self.changed == self.withdrawn == self.audit == 0 and not self.validation_replaced
 
 
-@dataclass(frozen=True)
-class _Stored:
-    result_id: int
-    version: int
-    values: dict[str, Any]
-    state: str = "scored"
-
-
 class CycleStartedError(ValueError):
     """An evaluation that would change results whose publicity has begun (exit code 2).
 
@@ -86,7 +80,12 @@ class CycleStartedError(ValueError):
 
 
 class Repository:
-    """Reads and writes the credit store inside the caller's transaction (the caller commits)."""
+    """Reads and writes the credit store inside the caller's transaction (the caller commits).
+
+    The rules of a save (what is new, changed, withdrawn; the audit rows) are written once here over a few
+    primitives that touch the database (the `_`-methods in "storage"); the service tier's fake overrides
+    those primitives only.
+    """
 
     def __init__(self, session: Session, audit_log: AuditLog | None = None) -> None:
         self.session = session
@@ -124,7 +123,7 @@ class Repository:
         self._upsert_registry(year, _registry_rows(registry, snapshot))
         counts = self._save_results(cycle, index_version, snapshot, results, findings, by, at)
         replaced = self._replace_validation(cycle.id, snapshot, quarantine, warnings)
-        self.session.flush()
+        self._flush()
         return SaveReport(
             year=year, cycle_id=cycle.id, snapshot=snapshot, validation_replaced=replaced,
             audit=audit + counts.pop("audit"), **counts,
@@ -134,19 +133,10 @@ class Repository:
         """Record a snapshot (content-addressed: one already recorded is kept as it is)."""
         self._ensure_snapshot(digest, origin, path, row_counts, at)
 
-    def _ensure_snapshot(self, digest: str, origin: str, path: str, row_counts: dict[str, Any], at: datetime) -> None:
-        # Content-addressed: the first save of a hash is kept, a later origin of the same content is not news.
-        if self.session.get(Snapshot, digest) is None:
-            counts = {str(k): int(v) for k, v in row_counts.items()}
-            self.session.add(Snapshot(hash=digest, origin=origin, path=path, row_counts=counts, created_at=at))
-            self.session.flush()
-
     def _upsert_cycle(self, year: int, values: dict[str, Any], by: str, at: datetime) -> tuple[Cycle, int]:
         cycle = self.cycle(year)
         if cycle is None:
-            cycle = Cycle(year=year, stage="scored", created_at=at, updated_at=at, **values)
-            self.session.add(cycle)
-            self.session.flush()
+            cycle = self._add_cycle(Cycle(year=year, stage=SCORED, created_at=at, updated_at=at, **values))
             self.audit("cycle", str(year), "created", WHY_EVALUATION, by, at, None, _jsonable(values))
             return cycle, 1
         before = {key: getattr(cycle, key) for key in values}
@@ -155,23 +145,9 @@ class Repository:
         for key, value in values.items():
             setattr(cycle, key, value)
         cycle.updated_at = at
-        self.session.flush()
+        self._flush()
         self.audit("cycle", str(year), "updated", WHY_EVALUATION, by, at, _jsonable(before), _jsonable(values))
         return cycle, 1
-
-    def _upsert_registry(self, year: int, rows: list[dict[str, Any]]) -> None:
-        # The registry holds the facts of the latest drop: an older cycle re-saved does not roll them back.
-        newer = select(Cycle.id).where(Cycle.year > year).limit(1)
-        if self.session.scalar(newer) is not None:
-            return
-        table = Institution.__table__
-        stored = {row.institution_id: row._asdict() for row in self.session.execute(select(table))}
-        new = [row for row in rows if row["institution_id"] not in stored]
-        changed = [row for row in rows if row["institution_id"] in stored and stored[row["institution_id"]] != row]
-        if new:
-            self.session.execute(table.insert(), new)
-        if changed:
-            self.session.execute(update(Institution), changed)
 
     def _save_results(
         self,
@@ -188,32 +164,31 @@ class Repository:
         incoming_findings = _finding_rows(findings, set(incoming))
         for institution_id, values in incoming.items():
             values["findings_digest"] = _digest(incoming_findings.get(institution_id, []))
-        stored = self._current(cycle.id)
-        new = [institution_id for institution_id in incoming if institution_id not in stored]
-        changed = [i for i in incoming if i in stored and stored[i].values != incoming[i]]
-        withdrawn = sorted(stored.keys() - incoming.keys())
-        _refuse_if_started(cycle.year, stored, new + changed + withdrawn)
-        old_findings = self._findings_of([stored[i].result_id for i in changed if _findings_differ(stored[i], incoming[i])])
+        stored = self._stored(cycle.id)
+        plan = diff_versions(stored, incoming)
+        _refuse_if_started(cycle.year, started_states(stored), list(plan.touched))
+        current = {i: _current_of(stored, i) for i in plan.retired}
+        differ = [current[i].result_id for i in plan.changed if _findings_differ(current[i], incoming[i])]
+        old_findings = self._findings_of(differ)
         audits = [
-            _change_audit(cycle.year, i, stored[i], incoming[i], old_findings, incoming_findings, by, at) for i in changed
+            _change_audit(cycle.year, i, current[i], incoming[i], old_findings, incoming_findings, by, at)
+            for i in plan.changed
         ]
-        audits += [_result_audit(cycle.year, i, "withdrawn", by, at, _version_json(stored[i]), None) for i in withdrawn]
-        latest = self._latest_versions(cycle.id)  # a withdrawn institution that comes back continues its numbering
+        audits += [_result_audit(cycle.year, i, "withdrawn", by, at, _version_json(current[i]), None)
+                   for i in plan.withdrawn]
+        # a withdrawn institution that comes back continues its numbering
         audits += [
-            _result_audit(cycle.year, i, "reinstated", by, at, None, _version_json(_Stored(0, latest[i] + 1, incoming[i])))
-            for i in new
-            if i in latest
+            _result_audit(cycle.year, i, "reinstated", by, at, None,
+                          _version_json(Current(0, plan.next_version[i], incoming[i])))
+            for i in plan.reinstated
         ]
-        retired = [{"id": stored[i].result_id, "is_current": False} for i in changed + withdrawn]
-        if retired:
-            self.session.execute(update(Result), retired)
-        writes = [(i, latest.get(i, 0) + 1, incoming[i], incoming_findings.get(i, [])) for i in new + changed]
+        self._retire([current[i].result_id for i in plan.retired])
+        writes = [(i, plan.next_version[i], incoming[i], incoming_findings.get(i, [])) for i in plan.written]
         written = self._insert_results(cycle.id, at, writes)
-        if audits:
-            self.session.execute(AuditEntry.__table__.insert(), audits)
+        self.audit_log.append_rows(audits)
         return {
-            "new": len(new), "changed": len(changed), "unchanged": len(incoming) - len(new) - len(changed),
-            "withdrawn": len(withdrawn), "findings": written, "audit": len(audits),
+            "new": len(plan.new), "changed": len(plan.changed), "unchanged": len(plan.unchanged),
+            "withdrawn": len(plan.withdrawn), "findings": written, "audit": len(audits),
         }
 
     def change_result(
@@ -227,73 +202,17 @@ class Repository:
         incoming = _result_rows(results, cycle.index_version, cycle.snapshot)[institution_id]
         incoming_findings = _finding_rows(findings, {institution_id})
         incoming["findings_digest"] = _digest(incoming_findings.get(institution_id, []))
-        stored = self._current(cycle.id)[institution_id]
-        if _same_apart_from_snapshot(stored.values, incoming):
+        stored = _current_of(self._stored(cycle.id, institution_id), institution_id)
+        if same_apart_from_snapshot(stored.values, incoming):
             return None  # its own rows did not change: the snapshot it names still holds them
         old_findings = self._findings_of([stored.result_id]) if _findings_differ(stored, incoming) else {}
         audit = _change_audit(cycle.year, institution_id, stored, incoming, old_findings, incoming_findings, by, at)
         audit["why"] = why
-        self.session.execute(update(Result), [{"id": stored.result_id, "is_current": False}])
+        self._retire([stored.result_id])
         write = (institution_id, stored.version + 1, incoming, incoming_findings.get(institution_id, []))
         self._insert_results(cycle.id, at, [write])
-        self.session.execute(AuditEntry.__table__.insert(), [audit])
-        query = select(Result).where(Result.cycle_id == cycle.id, Result.institution_id == institution_id,
-                                     Result.is_current.is_(True))
-        return self.session.scalars(query).one()
-
-    def _insert_results(
-        self, cycle_id: int, at: datetime, writes: list[tuple[str, int, dict[str, Any], list[tuple[str, ...]]]]
-    ) -> int:
-        if not writes:
-            return 0
-        rows = [
-            {"cycle_id": cycle_id, "institution_id": institution_id, "version": version, "is_current": True,
-             "state": "scored", "created_at": at, **values}
-            for institution_id, version, values, _ in writes
-        ]
-        table = Result.__table__
-        ids = self.session.scalars(table.insert().returning(table.c.id, sort_by_parameter_order=True), rows).all()
-        finding_rows = [
-            _finding_record(result_id, finding)
-            for result_id, (*_, findings) in zip(ids, writes, strict=True)
-            for finding in findings
-        ]
-        if finding_rows:
-            _copy_rows(self.session, Finding.__table__, FINDING_RECORD, finding_rows)
-        return len(finding_rows)
-
-    def _current(self, cycle_id: int) -> dict[str, _Stored]:
-        columns = [getattr(Result, name) for name in COMPARED]
-        query = select(Result.id, Result.institution_id, Result.version, Result.state, *columns).where(
-            Result.cycle_id == cycle_id, Result.is_current.is_(True)
-        )
-        return {
-            row.institution_id: _Stored(
-                result_id=row.id, version=row.version, values={name: getattr(row, name) for name in COMPARED},
-                state=row.state,
-            )
-            for row in self.session.execute(query)
-        }
-
-    def _latest_versions(self, cycle_id: int) -> dict[str, int]:
-        query = (
-            select(Result.institution_id, func.max(Result.version))
-            .where(Result.cycle_id == cycle_id)
-            .group_by(Result.institution_id)
-        )
-        return {institution_id: version for institution_id, version in self.session.execute(query)}
-
-    def _findings_of(self, result_ids: list[int]) -> dict[int, list[tuple[str, ...]]]:
-        """The findings of some result versions, as comparable text (see _finding_key)."""
-        grouped: dict[int, list[tuple[str, ...]]] = defaultdict(list)
-        for start in range(0, len(result_ids), 500):
-            query = select(
-                Finding.result_id, Finding.dimension, Finding.indicator, Finding.date,
-                Finding.raw_points, Finding.points, Finding.evidence,
-            ).where(Finding.result_id.in_(result_ids[start : start + 500]))
-            for row in self.session.execute(query):
-                grouped[row.result_id].append(_finding_key(row[1:]))
-        return grouped
+        self.audit_log.append_rows([audit])
+        return self._current_result(cycle.id, institution_id)
 
     def _replace_validation(
         self, cycle_id: int, snapshot: str, quarantine: pd.DataFrame, warnings: pd.DataFrame
@@ -301,20 +220,12 @@ class Repository:
         """Quarantine and warnings of a cycle are those of its latest save: replaced when they differ."""
         quarantined = [_quarantine_row(cycle_id, snapshot, row) for row in _rows(quarantine, QUARANTINE_COLUMNS)]
         warned = [_warning_row(cycle_id, snapshot, row) for row in _rows(warnings, WARNING_COLUMNS)]
-        same_quarantine = self._stored_rows(QuarantinedRow, cycle_id) == _multiset(quarantined)
-        if same_quarantine and self._stored_rows(ValidationWarning, cycle_id) == _multiset(warned):
+        same_quarantine = _multiset(self._stored_rows(QuarantinedRow, cycle_id)) == _multiset(quarantined)
+        if same_quarantine and _multiset(self._stored_rows(ValidationWarning, cycle_id)) == _multiset(warned):
             return False
-        for model, rows in ((QuarantinedRow, quarantined), (ValidationWarning, warned)):
-            self.session.execute(model.__table__.delete().where(model.__table__.c.cycle_id == cycle_id))
-            if rows:
-                self.session.execute(model.__table__.insert(), rows)
+        self._replace_rows(QuarantinedRow, cycle_id, quarantined)
+        self._replace_rows(ValidationWarning, cycle_id, warned)
         return True
-
-    def _stored_rows(self, model: type[QuarantinedRow] | type[ValidationWarning], cycle_id: int) -> Counter[tuple]:
-        table = model.__table__
-        columns = [column for column in table.c if column.name != "id"]
-        rows = self.session.execute(select(*columns).where(table.c.cycle_id == cycle_id))
-        return _multiset(row._asdict() for row in rows)
 
     def audit(
         self,
@@ -336,14 +247,36 @@ class Repository:
         """The cycle of an evaluation year, if it was saved."""
         return self.session.scalar(select(Cycle).where(Cycle.year == year))
 
+    def saved_cycle(self, year: int) -> Cycle:
+        """The cycle of an evaluation year; LookupError (exit code 2) when it was never saved."""
+        cycle = self.cycle(year)
+        if cycle is None:
+            raise LookupError(f"no evaluation stored for {year}: run `credit evaluate --year {year}` first")
+        return cycle
+
+    def cycles(self) -> list[Cycle]:
+        """Every cycle, oldest first."""
+        return list(self.session.scalars(select(Cycle).order_by(Cycle.year)))
+
+    def versions(self, cycle_id: int) -> list[Result]:
+        """Every result version of a cycle, current or not, by institution and version."""
+        query = select(Result).where(Result.cycle_id == cycle_id).order_by(Result.institution_id, Result.version)
+        return list(self.session.scalars(query))
+
+    def revoked_institutions(self, cycle_id: int) -> set[str]:
+        """Institutions of a cycle with a version revoked under 第十七条."""
+        query = select(Result.institution_id).where(Result.cycle_id == cycle_id, Result.state == REVOKED)
+        return set(self.session.scalars(query))
+
+    def snapshot(self, digest: str) -> Snapshot | None:
+        """A recorded snapshot (its origin, path and row counts), if recorded."""
+        return self.session.get(Snapshot, digest)
+
     def current_results(self, year: int) -> pd.DataFrame:
         """The current version of every result of a year, formatted as results.csv, plus snapshot, version, state."""
-        columns = [getattr(Result, name) for name in (*RESULT_COLUMNS, "snapshot", "version", "state")]
+        columns = [getattr(Result, name) for name in CURRENT_COLUMNS]
         query = select(*columns).join(Cycle).where(Cycle.year == year, Result.is_current.is_(True))
-        records = [_format_result(row) for row in self.session.execute(query)]
-        frame = pd.DataFrame(records, columns=[*RESULT_COLUMNS, "snapshot", "version", "state"])
-        frame["version"] = frame["version"].astype("int64")
-        return frame.sort_values("institution_id", ignore_index=True)
+        return _current_frame(row._mapping for row in self.session.execute(query))
 
     def findings_for(self, year: int) -> pd.DataFrame:
         """The findings of the current results of a year, as findings.csv rows in its order."""
@@ -354,14 +287,109 @@ class Repository:
             .join(Cycle, Cycle.id == Result.cycle_id)
             .where(Cycle.year == year, Result.is_current.is_(True))
         )
-        records = [(row.institution_id, *_finding_key(row[1:])) for row in self.session.execute(query)]
-        frame = pd.DataFrame(records, columns=list(FINDING_COLUMNS))
-        order = ["institution_id", "dimension", "date", "indicator", "evidence"]
-        return frame.sort_values(order, kind="stable", ignore_index=True)
+        return _findings_frame((row[0], *_finding_key(row[1:])) for row in self.session.execute(query))
 
     def audit_entries(self, entity: str | None = None, entity_id: str | None = None) -> list[AuditRecord]:
         """The audit log in the order it was written, optionally for one entity (R-21)."""
         return self.audit_log.entries(entity, entity_id)
+
+    # ---- storage: the only methods that touch the database -----------------------------------------
+
+    def _flush(self) -> None:
+        self.session.flush()
+
+    def _ensure_snapshot(self, digest: str, origin: str, path: str, row_counts: dict[str, Any], at: datetime) -> None:
+        # Content-addressed: the first save of a hash is kept, a later origin of the same content is not news.
+        if self.snapshot(digest) is None:
+            self.session.add(_snapshot_row(digest, origin, path, row_counts, at))
+            self.session.flush()
+
+    def _add_cycle(self, cycle: Cycle) -> Cycle:
+        self.session.add(cycle)
+        self.session.flush()
+        return cycle
+
+    def _upsert_registry(self, year: int, rows: list[dict[str, Any]]) -> None:
+        # The registry holds the facts of the latest drop: an older cycle re-saved does not roll them back.
+        newer = select(Cycle.id).where(Cycle.year > year).limit(1)
+        if self.session.scalar(newer) is not None:
+            return
+        table = Institution.__table__
+        stored = {row.institution_id: row._asdict() for row in self.session.execute(select(table))}
+        new = [row for row in rows if row["institution_id"] not in stored]
+        changed = [row for row in rows if row["institution_id"] in stored and stored[row["institution_id"]] != row]
+        if new:
+            self.session.execute(table.insert(), new)
+        if changed:
+            self.session.execute(update(Institution), changed)
+
+    def _stored(self, cycle_id: int, institution_id: str | None = None) -> dict[str, Stored]:
+        """Every institution with a version in the cycle: its current version and its highest number."""
+        columns = [getattr(Result, name) for name in COMPARED]
+        query = select(Result.id, Result.institution_id, Result.version, Result.state, *columns).where(
+            Result.cycle_id == cycle_id, Result.is_current.is_(True)
+        )
+        latest = (
+            select(Result.institution_id, func.max(Result.version))
+            .where(Result.cycle_id == cycle_id)
+            .group_by(Result.institution_id)
+        )
+        if institution_id is not None:
+            query = query.where(Result.institution_id == institution_id)
+            latest = latest.where(Result.institution_id == institution_id)
+        current = {
+            row.institution_id: Current(
+                result_id=row.id, version=row.version, values={name: getattr(row, name) for name in COMPARED},
+                state=row.state,
+            )
+            for row in self.session.execute(query)
+        }
+        return {i: Stored(current.get(i), version) for i, version in self.session.execute(latest)}
+
+    def _findings_of(self, result_ids: list[int]) -> dict[int, list[tuple[str, ...]]]:
+        """The findings of some result versions, as comparable text (see _finding_key)."""
+        grouped: dict[int, list[tuple[str, ...]]] = defaultdict(list)
+        for start in range(0, len(result_ids), 500):
+            query = select(
+                Finding.result_id, Finding.dimension, Finding.indicator, Finding.date,
+                Finding.raw_points, Finding.points, Finding.evidence,
+            ).where(Finding.result_id.in_(result_ids[start : start + 500]))
+            for row in self.session.execute(query):
+                grouped[row.result_id].append(_finding_key(row[1:]))
+        return grouped
+
+    def _retire(self, result_ids: list[int]) -> None:
+        if result_ids:
+            self.session.execute(update(Result), [{"id": i, "is_current": False} for i in result_ids])
+
+    def _insert_results(
+        self, cycle_id: int, at: datetime, writes: list[tuple[str, int, dict[str, Any], list[tuple[str, ...]]]]
+    ) -> int:
+        if not writes:
+            return 0
+        rows = _result_records(cycle_id, at, writes)
+        table = Result.__table__
+        ids = self.session.scalars(table.insert().returning(table.c.id, sort_by_parameter_order=True), rows).all()
+        finding_rows = _finding_records(ids, writes)
+        if finding_rows:
+            _copy_rows(self.session, Finding.__table__, FINDING_RECORD, finding_rows)
+        return len(finding_rows)
+
+    def _current_result(self, cycle_id: int, institution_id: str) -> Result:
+        query = select(Result).where(Result.cycle_id == cycle_id, Result.institution_id == institution_id,
+                                     Result.is_current.is_(True))
+        return self.session.scalars(query).one()
+
+    def _stored_rows(self, model: type[QuarantinedRow] | type[ValidationWarning], cycle_id: int) -> list[dict]:
+        table = model.__table__
+        columns = [column for column in table.c if column.name != "id"]
+        return [row._asdict() for row in self.session.execute(select(*columns).where(table.c.cycle_id == cycle_id))]
+
+    def _replace_rows(self, model: type[QuarantinedRow] | type[ValidationWarning], cycle_id: int,
+                      rows: list[dict[str, Any]]) -> None:
+        self.session.execute(model.__table__.delete().where(model.__table__.c.cycle_id == cycle_id))
+        if rows:
+            self.session.execute(model.__table__.insert(), rows)
 
 
 # ---- converting between the frames (strings) and the typed columns ---------------------------------
@@ -554,13 +582,61 @@ def _multiset(rows: Iterable[dict[str, Any]]) -> Counter[tuple]:
     return Counter(tuple(sorted(row.items())) for row in rows)
 
 
-def _format_result(row: Row[Any]) -> dict[str, Any]:
-    record = {name: ("" if value is None else value) for name, value in row._asdict().items()}
+def _format_result(row: Mapping[str, Any]) -> dict[str, Any]:
+    record = {name: ("" if row[name] is None else row[name]) for name in CURRENT_COLUMNS}
     for name in POINT_COLUMNS:
-        if row._mapping[name] is not None:
-            record[name] = f"{row._mapping[name]:.1f}"
-    record["clause"] = "" if row.clause is None else str(row.clause)
+        if row[name] is not None:
+            record[name] = f"{row[name]:.1f}"
+    record["clause"] = "" if row["clause"] is None else str(row["clause"])
     return record
+
+
+def _current_frame(rows: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
+    """Current result versions as results.csv rows (plus snapshot, version, state), by institution."""
+    frame = pd.DataFrame([_format_result(row) for row in rows], columns=list(CURRENT_COLUMNS))
+    frame["version"] = frame["version"].astype("int64")
+    return frame.sort_values("institution_id", ignore_index=True)
+
+
+def _findings_frame(records: Iterable[tuple[str, ...]]) -> pd.DataFrame:
+    """Findings as findings.csv rows in its order."""
+    frame = pd.DataFrame(list(records), columns=list(FINDING_COLUMNS))
+    order = ["institution_id", "dimension", "date", "indicator", "evidence"]
+    return frame.sort_values(order, kind="stable", ignore_index=True)
+
+
+def _snapshot_row(digest: str, origin: str, path: str, row_counts: dict[str, Any], at: datetime) -> Snapshot:
+    counts = {str(k): int(v) for k, v in row_counts.items()}
+    return Snapshot(hash=digest, origin=origin, path=path, row_counts=counts, created_at=at)
+
+
+def _result_records(
+    cycle_id: int, at: datetime, writes: list[tuple[str, int, dict[str, Any], list[tuple[str, ...]]]]
+) -> list[dict[str, Any]]:
+    """The rows of new current result versions, state `scored`."""
+    return [
+        {"cycle_id": cycle_id, "institution_id": institution_id, "version": version, "is_current": True,
+         "state": SCORED, "created_at": at, **values}
+        for institution_id, version, values, _ in writes
+    ]
+
+
+def _finding_records(
+    result_ids: Iterable[int], writes: list[tuple[str, int, dict[str, Any], list[tuple[str, ...]]]]
+) -> list[tuple[Any, ...]]:
+    """The finding rows of new result versions, in FINDING_RECORD's column order."""
+    return [
+        _finding_record(result_id, finding)
+        for result_id, (*_, findings) in zip(result_ids, writes, strict=True)
+        for finding in findings
+    ]
+
+
+def _current_of(stored: dict[str, Stored], institution_id: str) -> Current:
+    current = stored[institution_id].current
+    if current is None:
+        raise KeyError(institution_id)
+    return current
 
 
 def _jsonable(values: dict[str, Any]) -> dict[str, Any]:
@@ -581,23 +657,23 @@ def _digest(findings: list[tuple[str, ...]]) -> str:
     return hashlib.sha256(json.dumps(sorted(findings), ensure_ascii=False).encode()).hexdigest()
 
 
-def _findings_differ(stored: _Stored, values: dict[str, Any]) -> bool:
+def _findings_differ(stored: Current, values: dict[str, Any]) -> bool:
     return stored.values["findings_digest"] != values["findings_digest"]
 
 
-def _version_json(stored: _Stored) -> dict[str, Any]:
+def _version_json(stored: Current) -> dict[str, Any]:
     values = {key: value for key, value in stored.values.items() if key != "findings_digest"}
     return {"version": stored.version, **_jsonable(values)}
 
 
 def _change_audit(
-    year: int, institution_id: str, stored: _Stored, values: dict[str, Any],
+    year: int, institution_id: str, stored: Current, values: dict[str, Any],
     old_findings: dict[int, list[tuple[str, ...]]], new_findings: dict[str, list[tuple[str, ...]]],
     by: str, at: datetime,
 ) -> dict[str, Any]:
     """Before/after of a new version: its values, and the findings only the old (before) or new (after) one has."""
     before = _version_json(stored)
-    after = _version_json(_Stored(stored.result_id, stored.version + 1, values))
+    after = _version_json(Current(stored.result_id, stored.version + 1, values))
     if _findings_differ(stored, values):
         old = Counter(old_findings.get(stored.result_id, []))
         new = Counter(new_findings.get(institution_id, []))
@@ -641,9 +717,8 @@ def _copy_rows(session: Session, table: Table, names: tuple[str, ...], rows: lis
     connection.exec_driver_sql(f"INSERT INTO {quote(table.name)} ({columns}) VALUES ({placeholders})", prepared)
 
 
-def _refuse_if_started(year: int, stored: dict[str, _Stored], touched: list[str]) -> None:
+def _refuse_if_started(year: int, started: list[str], touched: list[str]) -> None:
     """An evaluation may replace results only while none of the cycle's publicity has begun (R-15)."""
-    started = sorted({s.state for s in stored.values()} - {"scored"})
     if started and touched:
         raise CycleStartedError(
             f"cycle {year} is past scoring (results {', '.join(started)}): this evaluation would change "
@@ -652,6 +727,3 @@ def _refuse_if_started(year: int, stored: dict[str, _Stored], touched: list[str]
             "publicise changes again (第十八条)"
         )
 
-
-def _same_apart_from_snapshot(stored: dict[str, Any], incoming: dict[str, Any]) -> bool:
-    return {k: v for k, v in stored.items() if k != "snapshot"} == {k: v for k, v in incoming.items() if k != "snapshot"}

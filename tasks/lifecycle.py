@@ -1,13 +1,16 @@
-"""The steps after scoring (第十八—二十条): publicity, determination, publication, sharing.
+"""The steps after scoring (第十八—二十条): publicity, then the daily advance, as use cases over one unit of work.
 
-Plain functions over a database URL, each step in its own transaction, so a run killed half-way and
-run again ends where an uninterrupted run ends. Dates are parameters; nothing reads the clock.
+Each use case is `(uow, rules, inputs) -> report` and reads the state it moves inside the writing unit of
+work it is given (which holds the store's writer lock), so a run killed half-way and run again, or two runs
+at once, end where one uninterrupted run ends. The rules of each move are credit/lifecycle.py's; dates are
+inputs, nothing reads the clock. The @task wrappers at the end run them in the unit of work the flow opened.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -15,10 +18,26 @@ from pathlib import Path
 import pandas as pd
 from prefect import task
 from prefect.cache_policies import NO_CACHE
-from sqlalchemy import select
 
-from credit.calendar import WorkCalendar
-from credit.lifecycle import Procedure, Window, determination_date, publicity_window, publish_by
+from credit.lifecycle import (
+    DETERMINED,
+    GIVEN,
+    IN_PUBLICITY,
+    PUBLISHED,
+    REVOKED,
+    SCORED,
+    SHARED,
+    ListDates,
+    ObjectionView,
+    Procedure,
+    ResultDates,
+    Window,
+    final_list_dates,
+    next_state,
+    package_dates,
+    publicity_window,
+)
+from credit.rules import Rules
 from reports.lifecycle import (
     final_results_context,
     render_a_list_csv,
@@ -35,20 +54,105 @@ from reports.render import (
     render_publicity_xlsx,
 )
 from reports.safe import path_inside
-from store.engine import migrated_engine, transaction
-from store.lifecycle import Actor, Lifecycle
-from store.models import Cycle, Result
-from store.repository import Repository
-from store.settings import get_settings
+from store.lifecycle import Actor
 from tasks.render import Bureau
-from tasks.status import cycle_status
+from tasks.status import CycleStatus, StatusInput, cycle_status
 
-PUBLIC_STATES = ("published", "shared", "revoked")
+PUBLIC_STATES = (*GIVEN, REVOKED)  # what the public may see of a cycle (第二十条, 第十七条)
+DIGEST_COLUMNS = ["institution_id", "name", "county", "status", "score", "grade", "clause", "state"]
+
+
+def procedure(bureau: Bureau) -> Procedure:
+    """rules/procedure.yaml's time limits (callers that hold a Rules use `rules.procedure`)."""
+    return Procedure.from_rules(bureau.procedure)
+
+
+# ---- publicity (第十八条) ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PublicizeInput:
+    """Start the publicity of `year`'s scored results on `on`; the notice goes to `out`."""
+
+    year: int
+    on: date
+    out: Path
+    actor: Actor
+
+
+@dataclass(frozen=True)
+class PublicizeReport:
+    """The window opened, how many results entered it, and the notice files written."""
+
+    year: int
+    window: Window
+    moved: int
+    written: list[str]
+
+
+def publicize(uow, rules: Rules, given: PublicizeInput) -> PublicizeReport:
+    """第十八条: the year's scored results enter a 15-working-day publicity from `on`; the notice is written (R-15)."""
+    lifecycle = uow.lifecycle
+    cycle = lifecycle.cycle(given.year)
+    rules = rules.with_index(cycle.index_version)
+    window = publicity_window(rules.calendar, given.on, rules.procedure)
+    scored = lifecycle.current(cycle, SCORED)
+    for result in scored:
+        lifecycle.move(result, given.actor, state=IN_PUBLICITY, publicity_on=given.on,
+                       publicity_last_day=window.last_day)
+    lifecycle.set_stage(cycle, given.actor)
+    written = _write_publicity(given.out, lifecycle.results_frame(cycle), cycle, window, rules)
+    return PublicizeReport(given.year, window, len(scored), written)
+
+
+def _write_publicity(out: Path, results: pd.DataFrame, cycle, window: Window, rules: Rules) -> list[str]:
+    ctx = publicity_context(
+        results, year=cycle.year, publication_date=window.first_day, first_day=window.first_day,
+        last_day=window.last_day, bureau=rules.bureau.settings, draft=False,
+        generated_at=window.first_day.isoformat(), snapshot=cycle.snapshot, index_version=cycle.index_version,
+        grade_bands=rules.index.grades, publicity_working_days=rules.procedure.publicity,
+        review_working_days=rules.procedure.review,
+    )
+    files = {
+        "publicity.html": render_publicity_html(ctx).encode("utf-8"),
+        "publicity.csv": render_publicity_csv(ctx),
+        "publicity.xlsx": render_publicity_xlsx(ctx),
+    }
+    return _write_files(out, files)
+
+
+# ---- the daily advance (第十九、二十条) ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AdvanceInput:
+    """One cycle's advance on `as_of`: final lists go to `published/<year>`, packages to `outbox`, the rows
+    each package carried to `kept` (so that the next package can say what changed)."""
+
+    year: int
+    as_of: date
+    actor: Actor
+    published: Path
+    outbox: Path
+    kept: Path
+
+
+@dataclass
+class StepReport:
+    """What one step of the advance moved (count by new state) and wrote."""
+
+    step: str
+    year: int
+    moved: dict[str, int] = field(default_factory=dict)
+    written: list[str] = field(default_factory=list)
+
+    def count(self, state: str) -> None:
+        self.moved[state] = self.moved.get(state, 0) + 1
 
 
 @dataclass
 class AdvanceReport:
-    """What one `advance` run moved, wrote and found due or overdue."""
+    """What one `advance` run moved, wrote and found due or overdue, over every open cycle."""
 
     as_of: date
     moved: dict[str, int] = field(default_factory=dict)
@@ -56,118 +160,111 @@ class AdvanceReport:
     due: list[dict] = field(default_factory=list)
     overdue: list[dict] = field(default_factory=list)
 
-    def count(self, state: str) -> None:
-        self.moved[state] = self.moved.get(state, 0) + 1
+    def add(self, step: StepReport) -> None:
+        for state, n in step.moved.items():
+            self.moved[state] = self.moved.get(state, 0) + n
+        self.written += step.written
+
+    def add_status(self, status: CycleStatus) -> None:
+        """Objection reviews and publication near or past their limits (cycle status)."""
+        self.due += [{"year": status.year, **item} for item in status.deadlines]
+        self.overdue += [{"year": status.year, **item} for item in status.overdue]
 
 
-def procedure(bureau: Bureau) -> Procedure:
-    return Procedure.from_rules(bureau.procedure)
+def open_years(uow) -> list[int]:
+    """The years of the cycles whose results are not all shared yet."""
+    return [cycle.year for cycle in uow.lifecycle.open_cycles()]
 
 
-def publicize(db_url: str | None, year: int, on: date, out: Path, actor: Actor) -> Window:
-    """第十八条: start the publicity of the year's scored results on `on`; write the notice (R-15)."""
-    bureau, calendar = Bureau.load(), WorkCalendar.load()
-    window = publicity_window(calendar, on, procedure(bureau))
-    engine = migrated_engine(db_url)
-    with transaction(engine) as session:
-        lifecycle = Lifecycle(session)
-        cycle = lifecycle.cycle(year)
-        for result in lifecycle.current(cycle, "scored"):
-            lifecycle.move(result, actor, state="in_publicity", publicity_on=on, publicity_last_day=window.last_day)
-        lifecycle.set_stage(cycle, actor)
-        results = Repository(session).current_results(year)
-        snapshot, version = cycle.snapshot, cycle.index_version
-    engine.dispose()
-    _write_publicity(out, results, year, window, bureau, snapshot, version)
-    return window
+def close_windows(uow, rules: Rules, given: AdvanceInput) -> StepReport:
+    """第十九条: a result in publicity goes under review while an objection to it is open, and back after."""
+    return _transitions(uow, rules, given, "close windows", lambda state: state != DETERMINED)
 
 
-def _write_publicity(out, results, year, window, bureau, snapshot, index_version) -> None:
-    ctx = publicity_context(
-        results, year=year, publication_date=window.first_day, first_day=window.first_day,
-        last_day=window.last_day, bureau=bureau.settings, draft=False, generated_at=window.first_day.isoformat(),
-        snapshot=snapshot, index_version=index_version,
-        publicity_working_days=int(bureau.procedure["publicity_working_days"]),
-        review_working_days=int(bureau.procedure["objection_review_working_days"]),
-    )
-    out.mkdir(parents=True, exist_ok=True)
-    path_inside(out, "publicity.html").write_text(render_publicity_html(ctx), encoding="utf-8")
-    path_inside(out, "publicity.csv").write_bytes(render_publicity_csv(ctx))
-    path_inside(out, "publicity.xlsx").write_bytes(render_publicity_xlsx(ctx))
+def determine(uow, rules: Rules, given: AdvanceInput) -> StepReport:
+    """第二十条: a result is determined once its window closed and no objection to it is open."""
+    return _transitions(uow, rules, given, "determine", lambda state: state == DETERMINED)
 
 
-def advance(db_url: str | None, as_of: date, publish_dir: Path, outbox: Path, actor: Actor,
-            site: Path | None = None) -> AdvanceReport:
-    """The daily step: close windows and determine, publish, share; rebuild the site when something was published."""
-    report = AdvanceReport(as_of)
-    engine = migrated_engine(db_url)
-    bureau, calendar = Bureau.load(), WorkCalendar.load()
-    with transaction(engine) as session:
-        years = [c.year for c in Lifecycle(session).open_cycles()]
-    for year in years:
-        with transaction(engine) as session:
-            _determine(Lifecycle(session), year, as_of, calendar, procedure(bureau), actor, report)
-        with transaction(engine) as session:
-            _publish(Lifecycle(session), year, as_of, publish_dir, bureau, actor, report)
-        with transaction(engine) as session:
-            _share(Lifecycle(session), year, as_of, outbox, bureau, actor, report)
-        with transaction(engine) as session:
-            lifecycle = Lifecycle(session)
-            lifecycle.set_stage(lifecycle.cycle(year), actor)
-    engine.dispose()
-    for year in years:  # objection reviews and publication near or past their limits (cycle status)
-        status = cycle_status(db_url, year, as_of)
-        report.due += [{"year": year, **item} for item in status["deadlines"]]
-        report.overdue += [{"year": year, **item} for item in status["overdue"]]
-    if site is not None and report.written:
-        from tasks.site import build_site_folder
-
-        build_site_folder(site, as_of=as_of, db_url=db_url)
-        report.written.append(str(site))
+def _transitions(uow, rules: Rules, given: AdvanceInput, step: str, wanted: Callable[[str], bool]) -> StepReport:
+    lifecycle = uow.lifecycle
+    cycle = lifecycle.cycle(given.year)
+    objections = [_objection_view(o) for o in lifecycle.objections(cycle)]
+    report = StepReport(step, given.year)
+    for result in lifecycle.current(cycle):
+        changes = next_state(_dates(result), objections, given.as_of, rules.calendar, rules.procedure)
+        if changes is not None and wanted(str(changes["state"])):
+            lifecycle.move(result, given.actor, **changes)
+            report.count(str(changes["state"]))
     return report
 
 
-
-def _determine(lifecycle, year, as_of, calendar, rules, actor, report) -> None:
-    """第二十条: a result is determined once its window closed and no objection to it is open."""
-    cycle = lifecycle.cycle(year)
-    by_institution: dict[str, list] = {}
-    for objection in lifecycle.objections(cycle):
-        by_institution.setdefault(objection.institution_id, []).append(objection)
-    for result in lifecycle.current(cycle):
-        if result.state not in ("in_publicity", "under_review"):
-            continue
-        mine = [o for o in by_institution.get(result.institution_id, [])
-                if o.admissible and o.result_version == result.version]
-        state = _state_for(result, mine, as_of, calendar, rules)
-        if state is not None and state[0] != result.state:
-            lifecycle.move(result, actor, **dict(zip(("state", "determined_on", "publish_by"), state, strict=False)))
-            report.count(state[0])
-
-
-def _state_for(result: Result, objections, as_of, calendar, rules):
-    """(state[, determined_on, publish_by]) a result in publicity should have on as_of, or None."""
-    if any(o.decision is None for o in objections):
-        return ("under_review",)
-    window = Window(result.publicity_on, result.publicity_last_day)
-    if as_of <= window.last_day:
-        return ("in_publicity",)
-    determined = determination_date(window, [o.decided_on for o in objections])
-    if determined > as_of:
-        return None
-    return "determined", determined, publish_by(calendar, determined, rules)
-
-
-def _publish(lifecycle, year, as_of, publish_dir, bureau, actor, report) -> None:
-    """第二十条: publish every determined result on the run date."""
-    cycle = lifecycle.cycle(year)
-    for result in lifecycle.current(cycle, "determined"):
-        lifecycle.move(result, actor, state="published", published_on=as_of)
-        report.count("published")
-    lifecycle.session.flush()
+def publish(uow, rules: Rules, given: AdvanceInput) -> StepReport:
+    """第二十条: publish every determined result on the run date; write the final lists when they changed."""
+    lifecycle = uow.lifecycle
+    cycle = lifecycle.cycle(given.year)
+    rules = rules.with_index(cycle.index_version)
+    report = StepReport("publish", given.year)
+    for result in lifecycle.current(cycle, DETERMINED):
+        lifecycle.move(result, given.actor, state=PUBLISHED, published_on=given.as_of)
+        report.count(PUBLISHED)
+    uow.flush()
     results, revoked = _public_results(lifecycle, cycle)
     if len(results) and _content_digest(results) != _last_digest(lifecycle, cycle):
-        report.written += _write_final_lists(lifecycle, cycle, results, revoked, publish_dir / str(year), bureau)
+        dates = final_list_dates([_dates(r) for r in lifecycle.current(cycle)],
+                                 [r.revoked_on for r in lifecycle.revoked(cycle)])
+        report.written += _write_final_lists(cycle, results, revoked, dates, given.published / str(cycle.year),
+                                             rules)
+    return report
+
+
+def share(uow, rules: Rules, given: AdvanceInput) -> StepReport:
+    """第二十条: share what was published with the market regulation department; the same content once.
+
+    The package's digest is taken once its results are marked shared, so that the next run, finding
+    them shared, sees the same content and sends nothing.
+    """
+    lifecycle = uow.lifecycle
+    cycle = lifecycle.cycle(given.year)
+    rules = rules.with_index(cycle.index_version)
+    report = StepReport("share", given.year)
+    for result in lifecycle.current(cycle, PUBLISHED):
+        lifecycle.move(result, given.actor, state=SHARED, shared_on=given.as_of)
+        report.count(SHARED)
+    uow.flush()
+    results, revoked = _public_results(lifecycle, cycle)
+    digest = _content_digest(results) if len(results) else None
+    if digest is not None and digest != _last_digest(lifecycle, cycle):
+        report.written += _write_package(uow, rules, given, cycle, results, revoked, digest)
+    return report
+
+
+def settle_stage(uow, rules: Rules, given: AdvanceInput) -> StepReport:
+    """The cycle's stage follows its least advanced current result."""
+    lifecycle = uow.lifecycle
+    lifecycle.set_stage(lifecycle.cycle(given.year), given.actor)
+    return StepReport("stage", given.year)
+
+
+ADVANCE_STEPS = (close_windows, determine, publish, share, settle_stage)  # in the order of 第十九、二十条
+
+
+# ---- what the steps share ----------------------------------------------------------------------------------
+
+
+def _dates(result) -> ResultDates:
+    return ResultDates(
+        institution_id=result.institution_id, version=result.version, state=result.state,
+        publicity_on=result.publicity_on, publicity_last_day=result.publicity_last_day,
+        determined_on=result.determined_on, publish_by=result.publish_by, published_on=result.published_on,
+        shared_on=result.shared_on, revoked_on=result.revoked_on,
+    )
+
+
+def _objection_view(objection) -> ObjectionView:
+    return ObjectionView(institution_id=objection.institution_id, result_version=objection.result_version,
+                         admissible=objection.admissible, decision=objection.decision,
+                         decided_on=objection.decided_on)
 
 
 def _last_digest(lifecycle, cycle) -> str | None:
@@ -181,24 +278,24 @@ def _public_results(lifecycle, cycle) -> tuple[pd.DataFrame, dict[str, str]]:
     A revoked grade is public at once (第十七条: 已获评的信用风险等级直接撤销): the institution's current
     result (D, with its clause) is shown beside the grade it replaces, even while the change is publicised.
     """
-    frame = Repository(lifecycle.session).current_results(cycle.year)
-    revoked = _revoked_grades(lifecycle, cycle)
+    frame = lifecycle.results_frame(cycle)
+    revoked = {r.institution_id: r.grade for r in lifecycle.revoked(cycle)}
     public = frame["state"].isin(PUBLIC_STATES) | frame["institution_id"].isin(revoked)
     return frame[public].reset_index(drop=True), revoked
 
 
-def _revoked_grades(lifecycle, cycle) -> dict[str, str]:
-    return {r.institution_id: r.grade for r in _revoked(lifecycle, cycle)}
+def _content_digest(results: pd.DataFrame) -> str:
+    rows = results[DIGEST_COLUMNS].astype(str).sort_values("institution_id").to_dict("records")
+    return hashlib.sha256(json.dumps(rows, ensure_ascii=False, sort_keys=True).encode("utf-8")).hexdigest()
 
 
-def _write_final_lists(lifecycle, cycle: Cycle, results, revoked, folder: Path, bureau: Bureau) -> list[str]:
-    dated = [r for r in lifecycle.current(cycle) if r.published_on is not None]
-    last = max((r.published_on for r in dated), default=None) or max(r.revoked_on for r in _revoked(lifecycle, cycle))
+def _write_final_lists(cycle, results: pd.DataFrame, revoked: dict[str, str], dates: ListDates, folder: Path,
+                       rules: Rules) -> list[str]:
     ctx = final_results_context(
-        results, year=cycle.year, determined_on=max((r.determined_on for r in dated), default=last),
-        published_on=last, bureau=bureau.settings, snapshot=cycle.snapshot,
-        index_version=cycle.index_version, generated_at=last.isoformat(), revoked=revoked,
-        publication_working_days=int(bureau.procedure["publication_working_days"]),
+        results, year=cycle.year, determined_on=dates.determined_on, published_on=dates.published_on,
+        bureau=rules.bureau.settings, snapshot=cycle.snapshot, index_version=cycle.index_version,
+        generated_at=dates.published_on.isoformat(), grade_bands=rules.index.grades, revoked=revoked,
+        publication_working_days=rules.procedure.publication,
     )
     files = {
         "final_results.html": render_final_results_html(ctx).encode("utf-8"),
@@ -210,9 +307,35 @@ def _write_final_lists(lifecycle, cycle: Cycle, results, revoked, folder: Path, 
     return _write_files(folder, files)
 
 
-def _revoked(lifecycle, cycle) -> list[Result]:
-    query = select(Result).where(Result.cycle_id == cycle.id, Result.state == "revoked")
-    return list(lifecycle.session.scalars(query.order_by(Result.version)))
+def _write_package(uow, rules: Rules, given: AdvanceInput, cycle, results: pd.DataFrame, revoked: dict[str, str],
+                   digest: str) -> list[str]:
+    shares = uow.lifecycle.shares(cycle)
+    sequence = len(shares) + 1
+    previous, previous_revoked = _package_rows(given.kept, cycle.year, shares[-1].sequence) if shares else (None, None)
+    dates = package_dates([_dates(r) for r in uow.lifecycle.current(cycle)], given.as_of)
+    files = share_package(
+        results, year=cycle.year, sequence=sequence, previous=previous, bureau=rules.bureau.settings,
+        generated_at=given.as_of.isoformat(), determined_on=dates.determined_on, published_on=dates.published_on,
+        shared_on=given.as_of, snapshot=cycle.snapshot, index_version=cycle.index_version, revoked=revoked,
+        previous_revoked=previous_revoked, grade_bands=rules.index.grades,
+    )
+    folder = given.outbox / f"{cycle.year}-{sequence:03d}"
+    written = _write_files(folder, files)
+    kept = {"rows": json.loads(results.to_json(orient="records", force_ascii=False)), "revoked": revoked}
+    _kept_path(given.kept, cycle.year, sequence).write_text(json.dumps(kept, ensure_ascii=False), encoding="utf-8")
+    uow.lifecycle.record_share(cycle, sequence, given.as_of, str(folder), digest, given.actor)
+    return written
+
+
+def _kept_path(kept: Path, year: int, sequence: int) -> Path:
+    """The rows a package carried, kept in var/shares so the next package can say what changed."""
+    kept.mkdir(parents=True, exist_ok=True)
+    return kept / f"{year}-{sequence:03d}.json"
+
+
+def _package_rows(kept: Path, year: int, sequence: int) -> tuple[pd.DataFrame, dict[str, str]]:
+    stored = json.loads(_kept_path(kept, year, sequence).read_text(encoding="utf-8"))
+    return pd.DataFrame(stored["rows"]).astype(object).fillna(""), stored["revoked"]
 
 
 def _write_files(folder: Path, files: dict[str, bytes]) -> list[str]:
@@ -225,56 +348,30 @@ def _write_files(folder: Path, files: dict[str, bytes]) -> list[str]:
     return written
 
 
-def _share(lifecycle, year, as_of, outbox, bureau, actor, report) -> None:
-    """第二十条: share what was published with the market regulation department; the same content once."""
-    cycle = lifecycle.cycle(year)
-    results, revoked = _public_results(lifecycle, cycle)
-    digest = _content_digest(results) if len(results) else None
-    shares = lifecycle.shares(cycle)
-    if digest is not None and digest != _last_digest(lifecycle, cycle):
-        report.written += _write_package(lifecycle, cycle, results, revoked, shares, digest, as_of, outbox,
-                                         bureau, actor)
-    for result in lifecycle.current(cycle, "published"):
-        lifecycle.move(result, actor, state="shared", shared_on=as_of)
-        report.count("shared")
+# ---- the Prefect tasks -------------------------------------------------------------------------------------
+# A step's task runs in the writing unit of work the flow holds for the cycle: no other command (an objection
+# decided, a re-scoring) can land between determine and publish, so the end state is always that of the
+# commands run one after the other.
 
 
-def _content_digest(results: pd.DataFrame) -> str:
-    columns = ["institution_id", "name", "county", "status", "score", "grade", "clause", "state"]
-    rows = results[columns].astype(str).sort_values("institution_id").to_dict("records")
-    return hashlib.sha256(json.dumps(rows, ensure_ascii=False, sort_keys=True).encode("utf-8")).hexdigest()
+@task(name="open cycles", cache_policy=NO_CACHE)
+def open_years_task(store) -> list[int]:
+    """The years the advance looks at (read only: each cycle's steps re-read it under the writer lock)."""
+    with store.unit_of_work(write=False) as uow:
+        return open_years(uow)
 
 
-def _write_package(lifecycle, cycle, results, revoked, shares, digest, as_of, outbox, bureau, actor) -> list[str]:
-    sequence = len(shares) + 1
-    previous, previous_revoked = _package_rows(cycle.year, shares[-1].sequence) if shares else (None, None)
-    dates = [r for r in lifecycle.current(cycle) if r.determined_on is not None]
-    files = share_package(
-        results, year=cycle.year, sequence=sequence, previous=previous, bureau=bureau.settings,
-        generated_at=as_of.isoformat(), determined_on=max((r.determined_on for r in dates), default=as_of),
-        published_on=max((r.published_on or as_of for r in dates), default=as_of), shared_on=as_of,
-        snapshot=cycle.snapshot, index_version=cycle.index_version, revoked=revoked,
-        previous_revoked=previous_revoked,
-    )
-    folder = outbox / f"{cycle.year}-{sequence:03d}"
-    written = _write_files(folder, files)
-    kept = {"rows": json.loads(results.to_json(orient="records", force_ascii=False)), "revoked": revoked}
-    _shared_rows_path(cycle.year, sequence).write_text(json.dumps(kept, ensure_ascii=False), encoding="utf-8")
-    lifecycle.record_share(cycle, sequence, as_of, str(folder), digest, actor)
-    return written
-
-
-def _shared_rows_path(year: int, sequence: int) -> Path:
-    """The rows a package carried, kept in var/ so the next package can say what changed."""
-    folder = get_settings().var_dir / "shares"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder / f"{year}-{sequence:03d}.json"
-
-
-def _package_rows(year: int, sequence: int) -> tuple[pd.DataFrame, dict[str, str]]:
-    kept = json.loads(_shared_rows_path(year, sequence).read_text(encoding="utf-8"))
-    return pd.DataFrame(kept["rows"]).astype(object).fillna(""), kept["revoked"]
+@task(name="cycle status", cache_policy=NO_CACHE)
+def cycle_status_task(store, rules: Rules, given: StatusInput) -> CycleStatus:
+    """The deadlines due and overdue after the advance (read only)."""
+    with store.unit_of_work(write=False) as uow:
+        return cycle_status(uow, rules, given)
 
 
 publicize_task = task(name="publicize", cache_policy=NO_CACHE)(publicize)
-advance_task = task(name="advance", cache_policy=NO_CACHE)(advance)
+close_windows_task = task(name="close windows", cache_policy=NO_CACHE)(close_windows)
+determine_task = task(name="determine", cache_policy=NO_CACHE)(determine)
+publish_task = task(name="publish", cache_policy=NO_CACHE)(publish)
+share_task = task(name="share", cache_policy=NO_CACHE)(share)
+settle_stage_task = task(name="set stage", cache_policy=NO_CACHE)(settle_stage)
+ADVANCE_TASKS = (close_windows_task, determine_task, publish_task, share_task, settle_stage_task)

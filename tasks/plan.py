@@ -3,23 +3,24 @@
 R-19: the sample per grade and the 双随机 inspector draw are credit/sampling.py's (pure, reproducible from
 the seed); here they are fed from the store and the cycle's own snapshot, and the plan is written as
 plan.csv, plan_inspectors.csv, plan.html and plan.xlsx. The same seed gives the same bytes: nothing here
-reads the clock.
+reads the clock. Use cases over a unit of work (`make_plan`, `import_roster`); the plan's task opens a
+read-only one.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 from prefect import task
 from prefect.cache_policies import NO_CACHE
-from sqlalchemy import select
 
 from credit.detectors import Period
 from credit.frames import day, days, equals
-from credit.indexsystem import load_index_system
-from credit.sampling import ROSTER_COLUMNS, SamplingRules, draw_inspectors, load_sampling_rules, plan
+from credit.lifecycle import DETERMINED, PUBLISHED, SHARED
+from credit.rules import Rules
+from credit.sampling import ROSTER_COLUMNS, draw_inspectors, plan
 from credit.scoring import verified_by_as_of
 from reports.plan import (
     plan_context,
@@ -29,15 +30,13 @@ from reports.plan import (
     render_plan_xlsx,
 )
 from reports.safe import path_inside
-from store.engine import migrated_engine, transaction
-from store.lifecycle import Actor, Lifecycle
-from store.models import Inspector, Result
-from store.repository import Repository
-from tasks.render import Bureau
+from store.lifecycle import Actor
+from store.models import Inspector
+from store.uow import Store
 from tasks.rescore import corrected_tables
 from tasks.text_csv import read_text_csv
 
-DETERMINED = ("determined", "published", "shared")  # 第二十条: results the plan may rest on
+RESTS_ON = (DETERMINED, PUBLISHED, SHARED)  # 第二十条: results the plan may rest on
 PLAN_FILES = ("plan.csv", "plan_inspectors.csv", "plan.html", "plan.xlsx")
 ID_LENGTH = 32  # inspectors.inspector_id and inspectors.county are String(32)
 TRUE_WORDS = {"", "true", "1", "yes", "y", "是"}
@@ -62,6 +61,48 @@ class Source:
     results: pd.DataFrame  # institution_id, name, county, status, grade (current versions)
     complaints: pd.DataFrame  # institution_id, county, event_id (verified JY-02 events of the period)
     names: dict[str, str]  # institution_id → name, for the internal HTML/XLSX only
+
+
+@dataclass(frozen=True)
+class RosterImport:
+    """A roster CSV: inspector_id, name, unit[, county][, active]."""
+
+    file: Path
+
+
+@dataclass(frozen=True)
+class RosterReport:
+    file: str
+    inspectors: int
+    new: int
+    changed: int
+    unchanged: int
+
+
+@dataclass(frozen=True)
+class PlanInput:
+    """The plan of year `year` (from the results of cycle year − 1), its seed and its folder."""
+
+    year: int
+    seed: str
+    out: Path
+
+
+@dataclass(frozen=True)
+class PlanReport:
+    year: int
+    source_year: int
+    seed: str
+    rules_version: str
+    snapshot: str
+    institutions: int
+    inspections: int
+    selected: dict[str, int]  # grade → institutions drawn
+    complaints: int
+    inspectors: int
+    teams: int
+    warning: str | None
+    written: list[str] = field(default_factory=list)
 
 
 # ------------------------------------------------------------------------------------------- roster
@@ -90,59 +131,53 @@ def read_roster(csv_path: Path) -> pd.DataFrame:
     return frame.reset_index(drop=True)
 
 
-def import_roster(db_url: str | None, csv_path: Path, actor: Actor) -> dict:
+def import_roster(uow, given: RosterImport, actor: Actor) -> RosterReport:
     """Upsert the inspectors of a roster CSV by inspector_id; one audit row per new or changed one (R-21)."""
-    roster = read_roster(csv_path)
-    engine = migrated_engine(db_url)
+    roster = read_roster(given.file)
+    store = uow.supervision
     counts = {"new": 0, "changed": 0, "unchanged": 0}
-    with transaction(engine) as session:
-        repository = Repository(session)
-        for record in roster.to_dict("records"):
-            values = {"name": record["name"], "unit": record["unit"], "county": record["county"] or None,
-                      "active": bool(record["active"])}
-            stored = session.get(Inspector, record["inspector_id"])
-            if stored is None:
-                session.add(Inspector(inspector_id=record["inspector_id"], **values))
-                repository.audit("inspector", record["inspector_id"], "created", actor.why, actor.by, actor.at,
-                                 None, values)
-                counts["new"] += 1
-                continue
-            before = {k: getattr(stored, k) for k in values}
-            if before == values:
-                counts["unchanged"] += 1
-                continue
-            changed = [k for k in values if before[k] != values[k]]
-            for key in changed:
-                setattr(stored, key, values[key])
-            repository.audit("inspector", record["inspector_id"], "changed", actor.why, actor.by, actor.at,
-                             {k: before[k] for k in changed}, {k: values[k] for k in changed})
-            counts["changed"] += 1
-    engine.dispose()
-    return {"file": str(csv_path), "inspectors": len(roster), **counts}
+    for record in roster.to_dict("records"):
+        values = {"name": record["name"], "unit": record["unit"], "county": record["county"] or None,
+                  "active": bool(record["active"])}
+        stored = store.inspector(record["inspector_id"])
+        if stored is None:
+            store.add(Inspector(inspector_id=record["inspector_id"], **values))
+            store.audit("inspector", record["inspector_id"], "created", actor.why, actor.by, actor.at, None, values)
+            counts["new"] += 1
+            continue
+        before = {k: getattr(stored, k) for k in values}
+        if before == values:
+            counts["unchanged"] += 1
+            continue
+        changed = [k for k in values if before[k] != values[k]]
+        for key in changed:
+            setattr(stored, key, values[key])
+        store.audit("inspector", record["inspector_id"], "changed", actor.why, actor.by, actor.at,
+                    {k: before[k] for k in changed}, {k: values[k] for k in changed})
+        counts["changed"] += 1
+    return RosterReport(file=str(given.file), inspectors=len(roster), **counts)
 
 
-def active_roster(session) -> pd.DataFrame:
+def active_roster(uow) -> pd.DataFrame:
     """The active inspectors, by inspector_id, as credit.sampling reads a roster."""
-    query = select(Inspector).where(Inspector.active.is_(True)).order_by(Inspector.inspector_id)
     rows = [{"inspector_id": i.inspector_id, "name": i.name, "unit": i.unit, "county": i.county or ""}
-            for i in session.scalars(query)]
+            for i in uow.supervision.active_inspectors()]
     return pd.DataFrame(rows, columns=ROSTER_COLUMNS, dtype="string")
 
 
 # --------------------------------------------------------------------------------------------- plan
 
-def load_source(session, year: int, rules: SamplingRules) -> Source:
+def load_source(uow, rules: Rules, year: int) -> Source:
     """The determined results of cycle `year` and its verified complaints (第二十条, 第二十二条).
 
     A result counts when its current version is determined, published or shared; a grade revoked under
     第十七条 counts by its current (D) version whatever its state. Anything else is refused.
     """
-    lifecycle = Lifecycle(session)
-    cycle = lifecycle.cycle(year)
-    current = Repository(session).current_results(year)
-    revoked = set(session.scalars(select(Result.institution_id).where(
-        Result.cycle_id == cycle.id, Result.state == "revoked")))
-    waiting = current[~current["state"].isin(DETERMINED) & ~current["institution_id"].isin(revoked)]
+    evaluations = uow.evaluations
+    cycle = evaluations.saved_cycle(year)
+    current = evaluations.current_results(year)
+    revoked = evaluations.revoked_institutions(cycle.id)
+    waiting = current[~current["state"].isin(RESTS_ON) & ~current["institution_id"].isin(revoked)]
     if current.empty or len(waiting):
         example = (f"; e.g. {waiting['institution_id'].iloc[0]} is {waiting['state'].iloc[0]}"
                    if len(waiting) else "")
@@ -150,8 +185,9 @@ def load_source(session, year: int, rules: SamplingRules) -> Source:
             f"cycle {year} is at stage {cycle.stage!r}: {len(waiting)} of {len(current)} results are not "
             f"determined yet{example}. The {year + 1} plan (第二十二条) rests on the determined results of "
             f"cycle {year}: publicize and advance it first (`credit publicize`, `credit advance`)")
-    events, registry = _cycle_events(session, cycle)
-    complaints = verified_complaints(events, rules.complaint_indicator, Period.for_year(cycle.year, cycle.as_of))
+    events, registry = _cycle_events(uow, rules, cycle)
+    complaints = verified_complaints(events, rules.sampling.complaint_indicator,
+                                     Period.for_year(cycle.year, cycle.as_of))
     county = dict(zip(registry["institution_id"], registry["county"].fillna(""), strict=True))
     complaints = complaints.assign(county=[county.get(i, "") for i in complaints["institution_id"]])
     names = dict(zip(registry["institution_id"], registry["name"].fillna(""), strict=True))
@@ -161,9 +197,9 @@ def load_source(session, year: int, rules: SamplingRules) -> Source:
                   names={k: str(v) for k, v in names.items()})
 
 
-def _cycle_events(session, cycle) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _cycle_events(uow, rules: Rules, cycle) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The cycle's credit events (objection withdrawals applied) and registry, as scoring reads them."""
-    tables = corrected_tables(session, cycle, load_index_system(cycle.index_version))
+    tables = corrected_tables(uow, rules.with_index(cycle.index_version), cycle)
     registry = tables["institutions"].drop_duplicates("institution_id")
     return tables["credit_events"], registry[["institution_id", "name", "county"]]
 
@@ -178,48 +214,53 @@ def verified_complaints(events: pd.DataFrame, indicator: str, period: Period) ->
                          "event_id": chosen["event_id"].astype("string").to_numpy()})
 
 
-def make_plan(db_url: str | None, year: int, seed: str, out: Path, rules_version: str = "jc-2024.1") -> dict:
-    """Write the year's inspection plan (第二十二条; R-19) to `out`; the same seed gives the same bytes."""
-    rules = load_sampling_rules(rules_version)
-    bureau = Bureau.load()
-    engine = migrated_engine(db_url)
-    with transaction(engine) as session:
-        source = load_source(session, year - 1, rules)
-        roster = active_roster(session)
-    engine.dispose()
+def make_plan(uow, rules: Rules, given: PlanInput) -> PlanReport:
+    """Write the year's inspection plan (第二十二条; R-19) to `out`; the same seed gives the same bytes.
 
-    drawn = plan(source.results, source.complaints, rules, seed)
+    `rules` are those of the plan year (its sampling rules); the source cycle is read with its own index.
+    """
+    sampling = rules.sampling
+    source = load_source(uow, rules, given.year - 1)
+    roster = active_roster(uow)
+    drawn = plan(source.results, source.complaints, sampling, given.seed)
     teams = None
     if len(roster):
-        teams = draw_inspectors(drawn.rows, roster, seed, team_size=rules.inspectors_per_inspection)
-    ctx = plan_context(drawn.rows, drawn.counts, teams, year=year, source_year=source.year, seed=seed, rules=rules,
-                       names=source.names, bureau=bureau.settings, snapshot=source.snapshot)
+        teams = draw_inspectors(drawn.rows, roster, given.seed, team_size=sampling.inspectors_per_inspection)
+    ctx = plan_context(drawn.rows, drawn.counts, teams, year=given.year, source_year=source.year, seed=given.seed,
+                       rules=sampling, names=source.names, bureau=rules.bureau.settings, snapshot=source.snapshot)
     files = {
         "plan.csv": render_plan_csv(drawn.rows),
-        "plan_inspectors.csv": render_plan_inspectors_csv(teams, team_size=rules.inspectors_per_inspection),
+        "plan_inspectors.csv": render_plan_inspectors_csv(teams, team_size=sampling.inspectors_per_inspection),
         "plan.html": render_plan_html(ctx).encode("utf-8"),
         "plan.xlsx": render_plan_xlsx(ctx),
     }
-    out = Path(out)
+    written = _write_files(Path(given.out), files)
+    selected = {str(r["grade"]): int(r["selected"]) for r in drawn.counts.to_dict("records")}
+    return PlanReport(
+        year=given.year, source_year=source.year, seed=given.seed, rules_version=sampling.version,
+        snapshot=source.snapshot, institutions=len(drawn.rows), inspections=int(drawn.rows["inspections"].sum()),
+        selected=selected, complaints=int(source.complaints["institution_id"].nunique()),
+        inspectors=len(roster), teams=0 if teams is None else len(teams),
+        warning=None if teams is not None else "the inspector roster is empty: the plan has no inspectors; "
+                                               "import one with `credit inspectors import --file CSV`",
+        written=written,
+    )
+
+
+def _write_files(out: Path, files: dict[str, bytes]) -> list[str]:
     out.mkdir(parents=True, exist_ok=True)
     written = []
     for name, data in files.items():
         path = path_inside(out, name)
         path.write_bytes(data)
         written.append(str(path))
-    selected = {str(r["grade"]): int(r["selected"]) for r in drawn.counts.to_dict("records")}
-    return {
-        "year": year, "source_year": source.year, "seed": seed, "rules_version": rules.version,
-        "snapshot": source.snapshot, "institutions": len(drawn.rows),
-        "inspections": int(drawn.rows["inspections"].sum()), "selected": selected,
-        "complaints": int(source.complaints["institution_id"].nunique()),
-        "inspectors": len(roster), "teams": 0 if teams is None else len(teams),
-        "warning": None if teams is not None else "the inspector roster is empty: the plan has no inspectors; "
-                                                  "import one with `credit inspectors import --file CSV`",
-        "written": written,
-    }
+    return written
 
 
+def plan_step(store: Store, rules: Rules, given: PlanInput) -> PlanReport:
+    """The plan from a read-only unit of work of `store`."""
+    with store.unit_of_work(write=False) as uow:
+        return make_plan(uow, rules, given)
 
-make_plan_task = task(name="make_plan", cache_policy=NO_CACHE)(make_plan)
-import_roster_task = task(name="import_roster", cache_policy=NO_CACHE)(import_roster)
+
+make_plan_task = task(name="make_plan", cache_policy=NO_CACHE)(plan_step)

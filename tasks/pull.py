@@ -9,9 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import pandas as pd
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
+from credit.rules import Rules
+from store.uow import Store
 from tasks.drop_io import (
     Drop,
     RawTable,
@@ -35,6 +38,7 @@ __all__ = [
     "read_drop_sql",
     "read_snapshot",
     "recorded_events_task",
+    "store_events",
     "save_snapshot",
     "with_recorded_events",
     "write_snapshot",
@@ -56,8 +60,16 @@ pull_drop_sql = task(
     cache_policy=NO_CACHE,
 )(read_drop_sql)
 save_snapshot = task(name="save snapshot", retries=0, cache_policy=NO_CACHE)(write_snapshot)
+
+
+def store_events(store: Store, rules: Rules) -> pd.DataFrame:
+    """The events the store records for the period of `rules` (inspections, complaints), read without the lock."""
+    with store.unit_of_work(write=False) as uow:
+        return events_for_year(uow, rules)
+
+
 # The store is a database: a dropped connection may heal, so two retries.
 recorded_events_task = task(name="recorded events", retries=2, retry_delay_seconds=5, cache_policy=NO_CACHE)(
-    events_for_year
+    store_events
 )
 load_snapshot = task(name="load snapshot", retries=0, cache_policy=NO_CACHE)(read_snapshot)

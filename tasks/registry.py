@@ -2,28 +2,39 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from credit.calendar import WorkCalendar
-from credit.indexsystem import load_index_system
 from credit.registry import late_filings
+from credit.rules import Rules
 from reports.safe import path_inside
-from store.engine import migrated_engine, transaction
-from store.lifecycle import Lifecycle
 from tasks.render import write_csv
 from tasks.rescore import corrected_tables
 
 
-def registry_changes(db_url: str | None, year: int, as_of: date, out: Path) -> Path:
+@dataclass(frozen=True)
+class RegistryChangesInput:
+    """Which cycle's drop is checked, counted from which day, and the folder of the report."""
+
+    year: int
+    as_of: date
+    out: Path
+
+
+@dataclass(frozen=True)
+class RegistryChangesReport:
+    path: Path
+    late: int  # changes filed late or never
+
+
+def registry_changes(uow, rules: Rules, given: RegistryChangesInput) -> RegistryChangesReport:
     """registry_changes.csv from the cycle's snapshot: changes, deadlines, days late, by county."""
-    engine = migrated_engine(db_url)
-    with transaction(engine) as session:
-        cycle = Lifecycle(session).cycle(year)
-        tables = corrected_tables(session, cycle, load_index_system(cycle.index_version))
-    engine.dispose()
-    report = late_filings(tables["changes"], tables["institutions"], WorkCalendar.load(), as_of)
+    cycle = uow.evaluations.saved_cycle(given.year)
+    tables = corrected_tables(uow, rules.with_index(cycle.index_version), cycle)
+    report = late_filings(tables["changes"], tables["institutions"], rules.calendar, given.as_of)
+    out = Path(given.out)
     out.mkdir(parents=True, exist_ok=True)
     path = path_inside(out, "registry_changes.csv")
     write_csv(report, path)
-    return path
+    return RegistryChangesReport(path=path, late=len(report))

@@ -14,9 +14,9 @@ import pandas as pd
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
-from credit.calendar import WorkCalendar
 from credit.indexsystem import IndexSystem
-from credit.rules import Bureau
+from credit.lifecycle import publicity_window
+from credit.rules import Bureau, Rules
 from credit.scoring import Scored
 from reports.render import (
     publicity_context,
@@ -28,6 +28,8 @@ from reports.render import (
 from tasks.drop_io import Drop
 from tasks.progress import step
 from tasks.validation import Validated
+
+__all__ = ["OUTPUTS", "RECORDED_OUTPUT", "Bureau", "render_outputs", "render_task", "run_summary", "write_csv"]
 
 OUTPUTS = {
     "results": ("results.csv", "每个参评机构的得分、等级与扣分（DATA_CONTRACT.md）"),
@@ -55,10 +57,10 @@ def write_csv(frame: pd.DataFrame, path: Path) -> None:
 
 
 def render_outputs(
-    out: Path, *, drop: Drop, validated: Validated, scored: Scored, index: IndexSystem, bureau: Bureau,
-    year: int, as_of: date,
+    out: Path, *, drop: Drop, validated: Validated, scored: Scored, rules: Rules, as_of: date,
 ) -> dict[str, Path]:
     """Write the contract's CSVs, the draft publicity list, the validation counts and the run summary."""
+    index, year = rules.index, rules.period_start.year
     with step("render"):
         out.mkdir(parents=True, exist_ok=True)
         paths = {key: out / name for key, (name, _) in OUTPUTS.items()}
@@ -70,10 +72,10 @@ def render_outputs(
         write_csv(scored.pending, paths["pending"])
         write_csv(validated.counts, paths["validation"])
         _write_recorded(drop, out, paths)
-        publicity = _write_publicity(paths, scored, index, bureau, year, as_of, snapshot)
+        publicity = _write_publicity(paths, scored, rules, as_of, snapshot)
         summary = run_summary(drop, validated, scored, index, year, as_of, publicity, paths, out)
         paths["summary_json"].write_text(json.dumps(summary, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-        paths["summary_html"].write_text(render_run_summary_html(summary), encoding="utf-8")
+        paths["summary_html"].write_text(render_run_summary_html(summary, grade_bands=index.grades), encoding="utf-8")
         return paths
 
 
@@ -86,20 +88,16 @@ def _write_recorded(drop: Drop, out: Path, paths: dict[str, Path]) -> None:
     write_csv(drop.tables["recorded_events"].frame, path)
 
 
-def publicity_window(as_of: date, bureau: Bureau, calendar: WorkCalendar) -> tuple[date, date]:
-    """第十八条: publication on the first working day after as_of; the window ends N working days later."""
-    published = calendar.add_working_days(as_of, 1)
-    return published, calendar.add_working_days(published, int(bureau.procedure["publicity_working_days"]))
-
-
-def _write_publicity(paths, scored, index, bureau, year, as_of, snapshot) -> dict:
-    published, last_day = publicity_window(as_of, bureau, WorkCalendar.load())
+def _write_publicity(paths: dict[str, Path], scored: Scored, rules: Rules, as_of: date, snapshot: str) -> dict:
+    """第十八条 draft: publication on the first working day after as_of; the window ends N working days later."""
+    procedure = rules.procedure
+    window = publicity_window(rules.calendar, rules.calendar.add_working_days(as_of, 1), procedure)
+    published, last_day = window.first_day, window.last_day
     ctx = publicity_context(
-        scored.results, year=year, publication_date=published, first_day=published, last_day=last_day,
-        bureau=bureau.settings, draft=True, generated_at=as_of.isoformat(), snapshot=snapshot,
-        index_version=index.version, grade_bands=index.grades,
-        publicity_working_days=int(bureau.procedure["publicity_working_days"]),
-        review_working_days=int(bureau.procedure["objection_review_working_days"]),
+        scored.results, year=rules.period_start.year, publication_date=published, first_day=published,
+        last_day=last_day, bureau=rules.bureau.settings, draft=True, generated_at=as_of.isoformat(),
+        snapshot=snapshot, index_version=rules.index.version, grade_bands=rules.index.grades,
+        publicity_working_days=procedure.publicity, review_working_days=procedure.review,
     )
     paths["publicity_html"].write_text(render_publicity_html(ctx), encoding="utf-8")
     paths["publicity_csv"].write_bytes(render_publicity_csv(ctx))
@@ -108,7 +106,8 @@ def _write_publicity(paths, scored, index, bureau, year, as_of, snapshot) -> dic
             "last_day": last_day.isoformat(), "draft": True}
 
 
-def run_summary(drop, validated, scored, index, year, as_of, publicity, paths, out) -> dict:
+def run_summary(drop: Drop, validated: Validated, scored: Scored, index: IndexSystem, year: int, as_of: date,
+                publicity: dict, paths: dict[str, Path], out: Path) -> dict:
     """What the run read, kept, scored and wrote: deterministic, so it can be compared run to run."""
     results = scored.results
     rated = results[results["status"] == "rated"]

@@ -1,41 +1,47 @@
-"""Prefect task that stores an evaluation in one transaction, idempotently (R-12, R-21)."""
+"""The evaluation's save (R-12, R-21): one use case over a writing unit of work, and its Prefect task."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
+from credit.rules import Rules
 from credit.scoring import Scored
-from store.engine import make_engine, migrate, transaction
-from store.repository import Repository, SaveReport
+from store.repository import SaveReport
+from store.uow import Store
 from tasks.drop_io import Drop
 from tasks.progress import step
 from tasks.validation import Validated
 
 
-def save_evaluation(
-    *, db_url: str | None, year: int, as_of: date, index_version: str, drop: Drop, snapshot_path: Path,
-    validated: Validated, scored: Scored, by: str, at: datetime,
-) -> SaveReport:
-    """Registry facts, results with findings, quarantine and warnings of one cycle, or nothing when unchanged."""
-    with step("save"):
-        engine = make_engine(db_url)
-        try:
-            migrate(engine)
-            with transaction(engine) as session:
-                return Repository(session).save_evaluation(
-                    year=year, period_start=date(year, 1, 1), period_end=date(year, 12, 31), as_of=as_of,
-                    index_version=index_version, snapshot=drop.snapshot, origin=drop.origin,
-                    snapshot_path=str(snapshot_path), row_counts=_row_counts(validated),
-                    registry=validated.tables["institutions"], results=scored.results,
-                    findings=scored.findings, quarantine=validated.quarantine,
-                    warnings=validated.warnings, by=by, at=at,
-                )
-        finally:
-            engine.dispose()
+@dataclass(frozen=True)
+class SaveInput:
+    """One evaluation as the flow made it: the drop and its snapshot, what validation kept, what was scored."""
+
+    as_of: date
+    drop: Drop
+    snapshot_path: Path
+    validated: Validated
+    scored: Scored
+    by: str
+    at: datetime
+
+
+def save_evaluation(uow, rules: Rules, given: SaveInput) -> SaveReport:
+    """Registry facts, results with findings, quarantine and warnings of the period's cycle, or nothing when unchanged."""
+    start = rules.period_start
+    return uow.evaluations.save_evaluation(
+        year=start.year, period_start=start, period_end=date(start.year, 12, 31), as_of=given.as_of,
+        index_version=rules.index.version, snapshot=given.drop.snapshot, origin=given.drop.origin,
+        snapshot_path=str(given.snapshot_path), row_counts=_row_counts(given.validated),
+        registry=given.validated.tables["institutions"], results=given.scored.results,
+        findings=given.scored.findings, quarantine=given.validated.quarantine,
+        warnings=given.validated.warnings, by=given.by, at=given.at,
+    )
 
 
 def _row_counts(validated: Validated) -> dict[str, int]:
@@ -43,4 +49,10 @@ def _row_counts(validated: Validated) -> dict[str, int]:
     return {str(t): int(n) for t, n in zip(counts["table"], counts["read"], strict=True)}
 
 
-save_task = task(name="save evaluation", retries=2, retry_delay_seconds=5, cache_policy=NO_CACHE)(save_evaluation)
+def save_step(store: Store, rules: Rules, given: SaveInput) -> SaveReport:
+    """The save in one writing unit of work of `store`: all of it, or nothing."""
+    with step("save"), store.unit_of_work() as uow:
+        return save_evaluation(uow, rules, given)
+
+
+save_task = task(name="save evaluation", retries=2, retry_delay_seconds=5, cache_policy=NO_CACHE)(save_step)

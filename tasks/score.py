@@ -7,17 +7,16 @@ from datetime import date
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
-from credit.calendar import WorkCalendar
-from credit.indexsystem import IndexSystem
+from credit.rules import Rules
 from credit.scoring import Scored, score
 from tasks.progress import step
 from tasks.validation import Validated
 
 
-def score_validated(validated: Validated, index: IndexSystem, year: int, as_of: date) -> Scored:
-    """Findings, scores, grades and not-rated institutions of the year."""
+def score_validated(validated: Validated, rules: Rules, as_of: date) -> Scored:
+    """Findings, scores, grades and not-rated institutions of the period of `rules`, with its index and calendar."""
     with step("score"):
-        return score(validated.tables, index, WorkCalendar.load(), year, as_of)
+        return score(validated.tables, rules.index, rules.calendar, rules.period_start.year, as_of)
 
 
 score_task = task(name="score drop", cache_policy=NO_CACHE)(score_validated)

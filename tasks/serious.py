@@ -1,81 +1,184 @@
-"""第十七条 in real time (R-14): a verified serious event makes the grade D at once and revokes a given grade."""
+"""第十七条 in real time (R-14): a verified serious event gives the direct grade at once and revokes a given grade.
+
+Three steps, each a use case over a unit of work (the flow flows/serious_event.py runs them as tasks;
+`serious_event` runs them in one transaction): record the event → change the result and revoke a
+given grade → publicise the change again (第十八条).
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
-
-from credit.calendar import WorkCalendar
-from credit.lifecycle import publicity_window
-from store.engine import migrated_engine, transaction
-from store.lifecycle import Actor, Lifecycle
-from store.models import Cycle, Result, SeriousEvent
-from store.repository import Repository
-from tasks.lifecycle import procedure
+from credit.lifecycle import GIVEN, REVOKED
+from credit.rules import Rules
+from store.lifecycle import Actor
 from tasks.objections import ObjectionError
-from tasks.render import Bureau
+from tasks.rescore import cycle_rules, publicize_changed
 
-GIVEN = ("published", "shared")  # a grade the public has seen: revoked, not just replaced
-
-
-def serious_event(
-    db_url: str | None, institution_id: str, clause: int, decided: date, verified: date, document: str,
-    actor: Actor, year: int | None = None,
-) -> dict:
-    """D with the clause from the verification date; a published grade is revoked; a change publicity starts."""
-    if not 1 <= clause <= 8:
-        raise ObjectionError(f"--clause {clause}: 第十七条 has clauses 1 to 8")
-    if verified < decided:
-        raise ObjectionError(f"--verified {verified} is before --decided {decided}")
-    engine = migrated_engine(db_url)
-    with transaction(engine) as session:
-        lifecycle = Lifecycle(session)
-        old = _latest_result(session, institution_id, year)
-        cycle = session.get(Cycle, old.cycle_id)
-        session.add(SeriousEvent(cycle_id=cycle.id, institution_id=institution_id, clause=clause, decided_on=decided,
-                                 verified_on=verified, document=document, created_at=actor.at, created_by=actor.by))
-        summary = _apply(session, lifecycle, cycle, old, clause, verified, document, actor)
-        lifecycle.repository.audit("serious_event", f"{cycle.year}/{institution_id}", f"clause {clause}",
-                                   actor.why, actor.by, actor.at, None,
-                                   {"clause": clause, "decided": decided.isoformat(),
-                                    "verified": verified.isoformat(), "document": document})
-        lifecycle.set_stage(cycle, actor)
-    engine.dispose()
-    return summary
+if TYPE_CHECKING:
+    from store.models import Result
 
 
-def _latest_result(session, institution_id: str, year: int | None) -> Result:
-    query = (select(Result).join(Cycle, Cycle.id == Result.cycle_id)
-             .where(Result.institution_id == institution_id, Result.is_current.is_(True)))
-    if year is not None:
-        query = query.where(Cycle.year == year)
-    result = session.scalars(query.order_by(Cycle.year.desc())).first()
+@dataclass(frozen=True)
+class SeriousEventInput:
+    institution_id: str
+    clause: int
+    decided: date  # the judgment, penalty or listing
+    verified: date  # the bureau's verification: the direct grade holds from this day
+    document: str
+    actor: Actor
+    year: int | None = None  # the cycle; None: the institution's latest
+
+
+@dataclass(frozen=True)
+class Target:
+    """The cycle whose result a serious event changes: the edge resolves its rules from it."""
+
+    year: int
+    index_version: str
+
+
+@dataclass(frozen=True)
+class RecordedEvent:
+    """The event as recorded against its cycle (step 1)."""
+
+    year: int
+    event: SeriousEventInput
+
+
+@dataclass(frozen=True)
+class SeriousChange:
+    """The result after step 2: a new version with the direct grade, and the grade revoked if it was given."""
+
+    year: int
+    event: SeriousEventInput
+    changed: bool
+    clause: int | None  # the new version's clause, or the unchanged result's
+    version: int | None = None
+    revoked: str | None = None  # the grade revoked (it had been published or shared)
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class SeriousEventReport:
+    institution_id: str
+    changed: bool
+    grade: str
+    clause: int | None
+    year: int | None = None
+    revoked: str | None = None
+    version: int | None = None
+    publicity_last_day: str | None = None  # ISO date of the change publicity's last day
+
+    def summary(self) -> dict:
+        """What the flow returns and the command prints (the unchanged case says less)."""
+        if not self.changed:
+            return {"institution_id": self.institution_id, "changed": False, "grade": self.grade,
+                    "clause": self.clause}
+        return {"institution_id": self.institution_id, "changed": True, "year": self.year, "grade": self.grade,
+                "clause": self.clause, "revoked": self.revoked, "version": self.version,
+                "publicity_last_day": self.publicity_last_day}
+
+
+def target_of(uow: Any, institution_id: str, year: int | None = None) -> Target:
+    """The cycle of the institution's result that the event changes (its latest unless `year`)."""
+    result = _latest_result(uow, institution_id, year)
+    cycle = uow.objections.cycle_by_id(result.cycle_id)
+    return Target(cycle.year, cycle.index_version)
+
+
+def record_serious_event(uow: Any, rules: Rules, inputs: SeriousEventInput) -> RecordedEvent:
+    """Step 1: keep the event with the cycle, so any re-scoring of it keeps the direct grade (R-14).
+
+    The same event recorded again (a flow run repeated) is kept once.
+    """
+    _check(rules, inputs)
+    result = _latest_result(uow, inputs.institution_id, inputs.year)
+    cycle = uow.objections.cycle_by_id(result.cycle_id)
+    same = [e for e in uow.objections.serious_events(cycle, inputs.institution_id)
+            if (e.clause, e.decided_on, e.verified_on, e.document) ==
+            (inputs.clause, inputs.decided, inputs.verified, inputs.document)]
+    if not same:
+        actor = inputs.actor
+        uow.objections.add_serious_event(cycle_id=cycle.id, institution_id=inputs.institution_id, clause=inputs.clause,
+                                         decided_on=inputs.decided, verified_on=inputs.verified,
+                                         document=inputs.document, created_at=actor.at, created_by=actor.by)
+        uow.audit.append("serious_event", f"{cycle.year}/{inputs.institution_id}", f"clause {inputs.clause}",
+                         actor.why, actor.by, actor.at, None,
+                         {"clause": inputs.clause, "decided": inputs.decided.isoformat(),
+                          "verified": inputs.verified.isoformat(), "document": inputs.document})
+    return RecordedEvent(cycle.year, inputs)
+
+
+def change_for_serious_event(uow: Any, rules: Rules, recorded: RecordedEvent) -> SeriousChange:
+    """Step 2: the direct grade with the lowest clause as a new version; a given grade is revoked (第十七条)."""
+    event, actor = recorded.event, recorded.event.actor
+    rules = _rules_of(uow, rules, recorded.year)
+    old = _latest_result(uow, event.institution_id, recorded.year)
+    cycle = uow.objections.cycle_by_id(old.cycle_id)
+    clause = min(event.clause, old.clause or event.clause)
+    frame = uow.evaluations.current_results(cycle.year)
+    frame = frame[frame["institution_id"] == old.institution_id].copy()
+    frame["grade"], frame["clause"] = rules.direct_grade, str(clause)
+    findings = uow.evaluations.findings_for(cycle.year)
+    findings = findings[findings["institution_id"] == old.institution_id]
+    reason = f"第十七条第{clause}项：{event.document}"
+    previous_state, previous_grade = old.state, old.grade
+    new = uow.evaluations.change_result(cycle, old.institution_id, frame, findings, by=actor.by, at=actor.at,
+                                        why=reason)
+    if new is None:
+        return SeriousChange(recorded.year, event, changed=False, clause=old.clause)
+    if previous_state in GIVEN:
+        uow.lifecycle.move(old, actor, state=REVOKED, revoked_on=event.verified)
+    return SeriousChange(recorded.year, event, changed=True, clause=clause, version=new.version,
+                         revoked=previous_grade if previous_state in GIVEN else None, reason=reason)
+
+
+def publicize_serious_change(uow: Any, rules: Rules, change: SeriousChange) -> SeriousEventReport:
+    """Step 3: the changed result is publicised again from the verification date (第十八条)."""
+    event = change.event
+    rules = _rules_of(uow, rules, change.year)
+    result = _latest_result(uow, event.institution_id, change.year)
+    cycle = uow.objections.cycle_by_id(result.cycle_id)
+    if change.changed:
+        if result.version != change.version:
+            raise ObjectionError(f"{event.institution_id}: its {change.year} result changed meanwhile "
+                                 f"(version {result.version}, not {change.version}); run the command again")
+        publicize_changed(uow, rules, result, event.verified, change.reason, event.actor)
+    uow.lifecycle.set_stage(cycle, event.actor)
+    if not change.changed:
+        return SeriousEventReport(event.institution_id, False, rules.direct_grade, change.clause)
+    return SeriousEventReport(event.institution_id, True, rules.direct_grade, change.clause, year=change.year,
+                              revoked=change.revoked, version=change.version,
+                              publicity_last_day=result.publicity_last_day.isoformat())
+
+
+def serious_event(uow: Any, rules: Rules, inputs: SeriousEventInput) -> SeriousEventReport:
+    """The three steps in one transaction: the direct grade from the verification date; a published grade
+    is revoked; a change publicity starts."""
+    recorded = record_serious_event(uow, rules, inputs)
+    return publicize_serious_change(uow, rules, change_for_serious_event(uow, rules, recorded))
+
+
+def _check(rules: Rules, inputs: SeriousEventInput) -> None:
+    if inputs.clause not in rules.clauses:
+        raise ObjectionError(f"--clause {inputs.clause}: 第十七条 has clauses {min(rules.clauses)} to "
+                             f"{max(rules.clauses)}")
+    if inputs.verified < inputs.decided:
+        raise ObjectionError(f"--verified {inputs.verified} is before --decided {inputs.decided}")
+
+
+def _rules_of(uow: Any, rules: Rules, year: int) -> Rules:
+    """The rules with the index of the cycle (its direct grade)."""
+    return cycle_rules(rules, uow.lifecycle.cycle(year))
+
+
+def _latest_result(uow: Any, institution_id: str, year: int | None) -> Result:
+    result = uow.objections.latest_result(institution_id, year)
     if result is None:
         raise ObjectionError(f"--institution {institution_id}: no evaluated result to change")
     if result.status != "rated":
         raise ObjectionError(f"{institution_id} was not rated (不予评定): there is no grade to revoke")
     return result
-
-
-def _apply(session, lifecycle, cycle, old: Result, clause: int, verified: date, document: str, actor) -> dict:
-    new_clause = min(clause, old.clause or clause)
-    repository = Repository(session)
-    frame = repository.current_results(cycle.year)
-    frame = frame[frame["institution_id"] == old.institution_id].copy()
-    frame["grade"], frame["clause"] = "D", str(new_clause)
-    findings = repository.findings_for(cycle.year)
-    findings = findings[findings["institution_id"] == old.institution_id]
-    reason = f"第十七条第{new_clause}项：{document}"
-    previous_state, previous_grade = old.state, old.grade
-    new = repository.change_result(cycle, old.institution_id, frame, findings, by=actor.by, at=actor.at, why=reason)
-    if new is None:
-        return {"institution_id": old.institution_id, "changed": False, "grade": "D", "clause": old.clause}
-    if previous_state in GIVEN:
-        lifecycle.move(old, actor, state="revoked", revoked_on=verified)
-    window = publicity_window(WorkCalendar.load(), verified, procedure(Bureau.load()))
-    lifecycle.move(new, actor, state="in_publicity", publicity_on=verified, publicity_last_day=window.last_day,
-                   change_reason=reason)
-    return {"institution_id": old.institution_id, "changed": True, "year": cycle.year, "grade": "D",
-            "clause": new_clause, "revoked": previous_grade if previous_state in GIVEN else None,
-            "version": new.version, "publicity_last_day": window.last_day.isoformat()}

@@ -1,7 +1,7 @@
 """Prefect task that builds the bureau's website from the store into a folder (R-15, R-17, R-18, R-20).
 
-Reads every cycle's result versions (public columns and lifecycle dates only) through SQLAlchemy, hands
-them to the pure reports.site.build_site and writes the files. Every path is checked part by part with
+Reads every cycle's result versions (public columns and lifecycle dates only) through a read-only unit of
+work, hands them to the pure reports.site.build_site and writes the files. Every path is checked part by part with
 reports.safe.path_inside, so nothing is written outside `out` (R-20); files a previous build wrote and this
 one does not are removed (listed in `.site-files`), nothing else in the folder is touched.
 """
@@ -14,15 +14,11 @@ from pathlib import Path
 
 from prefect import task
 from prefect.cache_policies import NO_CACHE
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from credit.calendar import WorkCalendar
+from credit.rules import Rules
 from reports.safe import UnsafePathError, path_inside
 from reports.site import CycleData, ResultVersion, build_site
-from store.engine import make_engine, migrate, transaction
-from store.models import Cycle, Result
-from tasks.render import Bureau
+from store.uow import Store
 
 FILE_LIST = ".site-files"  # what the last build wrote, so that a rebuild removes only its own files
 
@@ -37,11 +33,11 @@ class SiteReport:
     removed: list[str]
 
 
-def read_cycles(session: Session) -> list[CycleData]:
+def read_cycles(uow) -> list[CycleData]:
     """Every cycle with all its result versions: the columns the site may show and the lifecycle dates."""
+    evaluations = uow.evaluations
     cycles = []
-    for cycle in session.scalars(select(Cycle).order_by(Cycle.year)):
-        query = select(Result).where(Result.cycle_id == cycle.id).order_by(Result.institution_id, Result.version)
+    for cycle in evaluations.cycles():
         versions = [
             ResultVersion(
                 institution_id=r.institution_id, version=r.version, status=r.status, name=r.name or "",
@@ -49,28 +45,22 @@ def read_cycles(session: Session) -> list[CycleData]:
                 state=r.state, publicity_on=r.publicity_on, publicity_last_day=r.publicity_last_day,
                 determined_on=r.determined_on, published_on=r.published_on, revoked_on=r.revoked_on,
             )
-            for r in session.scalars(query)
+            for r in evaluations.versions(cycle.id)
         ]
         cycles.append(CycleData(year=cycle.year, snapshot=cycle.snapshot, index_version=cycle.index_version,
                                 versions=versions))
     return cycles
 
 
-def site_files(db_url: str | None, as_of: date, rules_dir: Path | None = None) -> dict[str, bytes]:
-    """The site as of `as_of`, path → bytes, from the store at `db_url` (default: settings)."""
-    bureau = Bureau.load() if rules_dir is None else Bureau.load(rules_dir)
-    calendar = WorkCalendar.load()
-    publicity_days = int(bureau.procedure["publicity_working_days"])
-    engine = make_engine(db_url)
-    try:
-        migrate(engine)
-        with transaction(engine) as session:
-            cycles = read_cycles(session)
-    finally:
-        engine.dispose()
+def site_files(uow, rules: Rules, as_of: date) -> dict[str, bytes]:
+    """The site as of `as_of`, path → bytes, from the store read through `uow`."""
+    cycles = read_cycles(uow)
+    procedure = rules.procedure
+    latest = max(cycles, key=lambda c: c.year, default=None)  # its index system's bands head every page
+    bands = None if latest is None else rules.with_index(latest.index_version).index.grades
     return build_site(
-        cycles, as_of=as_of, bureau=bureau.settings, procedure=bureau.procedure,
-        last_day_of=lambda first: calendar.add_working_days(first, publicity_days),
+        cycles, as_of=as_of, bureau=rules.bureau.settings, procedure=procedure, grade_bands=bands,
+        last_day_of=lambda first: rules.calendar.add_working_days(first, procedure.publicity),
     )
 
 
@@ -107,9 +97,20 @@ def write_site(files: dict[str, bytes], out: Path) -> tuple[list[str], list[str]
     return sorted(files), removed
 
 
-def build_site_folder(out: Path, *, as_of: date, db_url: str | None = None) -> SiteReport:
-    """Build the website as of `as_of` from the store into `out` (R-15, R-17, R-18)."""
-    written, removed = write_site(site_files(db_url, as_of), Path(out))
+def build_site_folder(out: Path, *, as_of: date, rules: Rules, store: Store | None = None, uow=None) -> SiteReport:
+    """Build the website as of `as_of` into `out` (R-15, R-17, R-18), read from `store` or through an open `uow`.
+
+    With `store`, a read-only unit of work of it; with `uow` (e.g. the advance flow's), that one, so the site
+    shows what it holds, uncommitted changes included.
+    """
+    if (store is None) == (uow is None):
+        raise TypeError("build_site_folder reads from a store or through a unit of work: give exactly one")
+    if uow is not None:
+        files = site_files(uow, rules, as_of)
+    else:
+        with store.unit_of_work(write=False) as reading:
+            files = site_files(reading, rules, as_of)
+    written, removed = write_site(files, Path(out))
     return SiteReport(out=Path(out).resolve(), as_of=as_of, files=written, removed=removed)
 
 

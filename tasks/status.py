@@ -1,45 +1,67 @@
-"""`cycle status`: stage, results by state, open deadlines with working days left, what is overdue."""
+"""`cycle status`: stage, results by state, open deadlines with working days left, what is overdue (CLI.md)."""
 
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import asdict, dataclass
 from datetime import date
+from pathlib import Path
+from typing import Any
 
 from credit.calendar import WorkCalendar
-from credit.lifecycle import Procedure, Suspension, review_deadline
-from store.engine import migrated_engine, transaction
-from store.lifecycle import Lifecycle
-from store.models import ObjectionSuspension, Snapshot
+from credit.lifecycle import DETERMINED, IN_PUBLICITY, UNDER_REVIEW, Procedure, Suspension, review_deadline
+from credit.rules import Rules
 from tasks.drop_io import read_snapshot_table
-from tasks.render import Bureau
 from tasks.supervision import recorded_events
 
 
-def cycle_status(db_url: str | None, year: int, as_of: date) -> dict:
+@dataclass(frozen=True)
+class StatusInput:
+    """Which cycle, counted from which day."""
+
+    year: int
+    as_of: date
+
+
+@dataclass(frozen=True)
+class CycleStatus:
     """CLI.md `cycle status --json`: scores as one-decimal strings, absent dates null."""
-    engine = migrated_engine(db_url)
-    calendar = WorkCalendar.load()
-    rules = Procedure.from_rules(Bureau.load().procedure)
-    with transaction(engine) as session:
-        lifecycle = Lifecycle(session)
-        cycle = lifecycle.cycle(year)
-        results = [_result(r) for r in lifecycle.current(cycle)]
-        objections = [_objection(session, o, calendar, rules) for o in lifecycle.objections(cycle)]
-        stage = cycle.stage
-        unscored = recorded_since(session, cycle)
-    engine.dispose()
-    status = {"year": year, "as_of": as_of.isoformat(), "stage": stage,
-              "counts": dict(sorted(Counter(r["state"] for r in results).items())),
-              "results": results, "objections": objections, "recorded_events_since": unscored}
-    status["deadlines"], status["overdue"] = _deadlines(results, objections, as_of, calendar)
-    return status
+
+    year: int
+    as_of: str
+    stage: str
+    counts: dict[str, int]
+    results: list[dict[str, Any]]
+    objections: list[dict[str, Any]]
+    recorded_events_since: list[str]
+    deadlines: list[dict[str, Any]]
+    overdue: list[dict[str, Any]]
+
+    def as_json(self) -> dict[str, Any]:
+        return asdict(self)
 
 
-def recorded_since(session, cycle) -> list[str]:
+def cycle_status(uow, rules: Rules, given: StatusInput) -> CycleStatus:
+    """The cycle's state on `as_of`: deadlines of 第十八—二十条 in working days, overdue ones named (R-17)."""
+    lifecycle = uow.lifecycle
+    cycle = lifecycle.cycle(given.year)
+    results = [_result(r) for r in lifecycle.current(cycle)]
+    objections = [_objection(o, lifecycle.suspensions(o), rules.calendar, rules.procedure)
+                  for o in lifecycle.objections(cycle)]
+    deadlines, overdue = _deadlines(results, objections, given.as_of, rules.calendar)
+    return CycleStatus(
+        year=given.year, as_of=given.as_of.isoformat(), stage=cycle.stage,
+        counts=dict(sorted(Counter(r["state"] for r in results).items())), results=results,
+        objections=objections, recorded_events_since=recorded_since(uow, rules, cycle), deadlines=deadlines,
+        overdue=overdue,
+    )
+
+
+def recorded_since(uow, rules: Rules, cycle) -> list[str]:
     """Ids of the events the store records now for the period that the cycle's snapshot does not hold as
     they are (recorded or verified since the evaluation): `credit rescore --recorded-events` takes them in."""
-    now = recorded_events(session, cycle.period_start, cycle.period_end)
-    then = read_snapshot_table(session.get(Snapshot, cycle.snapshot).path, "recorded_events")
+    now = recorded_events(uow, cycle.period_start, cycle.period_end, rules)
+    then = read_snapshot_table(Path(uow.lifecycle.snapshot_path(cycle)), "recorded_events")
     held = set() if then is None else set(_rows(then))
     return sorted({row[0] for row in _rows(now) if row not in held})
 
@@ -63,12 +85,11 @@ def _result(result) -> dict:
     }
 
 
-def _objection(session, objection, calendar, rules) -> dict:
-    spans = session.query(ObjectionSuspension).filter_by(objection_id=objection.id).all()
+def _objection(objection, spans, calendar: WorkCalendar, procedure: Procedure) -> dict:
     review_by = None
     if objection.admissible:
         review_by = review_deadline(calendar, objection.received_on,
-                                    [Suspension(s.start, s.end) for s in spans], rules)
+                                    [Suspension(s.start, s.end) for s in spans], procedure)
     return {
         "id": objection.id, "institution_id": objection.institution_id,
         "received_on": objection.received_on.isoformat(), "admissible": objection.admissible,
@@ -81,9 +102,9 @@ def _deadlines(results, objections, as_of, calendar) -> tuple[list[dict], list[d
     """Open deadlines (working days left from as_of) and the ones already passed."""
     open_, overdue = [], []
     for r in results:
-        if r["state"] in ("in_publicity", "under_review") and r["publicity_last_day"]:
+        if r["state"] in (IN_PUBLICITY, UNDER_REVIEW) and r["publicity_last_day"]:
             open_.append(_deadline("publicity ends", r["institution_id"], r["publicity_last_day"], as_of, calendar))
-        if r["state"] == "determined" and r["publish_by"]:
+        if r["state"] == DETERMINED and r["publish_by"]:
             item = _deadline("publish by", r["institution_id"], r["publish_by"], as_of, calendar)
             (overdue if item["working_days_left"] < 0 else open_).append(item)
         if r["published_on"] and r["publish_by"] and r["published_on"] > r["publish_by"]:

@@ -1,9 +1,11 @@
 """Inspections, their 第十条 findings and measures, and complaints, kept in the store (R-06, R-07, R-09).
 
-Plain functions, one transaction each, every change audited (R-21). What they record reaches the
+Use cases `(uow, rules, inputs) -> report` over one unit of work (the caller's transaction: `with
+store.unit_of_work() as uow:`), every change audited (R-21). What they record reaches the
 scores through `recorded_events`: the evaluation of a year adds the year's recorded events to the drop
 it pulled (`tasks.drop_io.with_recorded_events`), so they are validated, scored, listed as pending and
-kept in the snapshot exactly like rows of the drop's credit_events.csv.
+kept in the snapshot exactly like rows of the drop's credit_events.csv. The rules are those of
+`credit.rules.Rules` (`rules.supervision`, `rules.bureau`), resolved once by the caller.
 
 Where the measures are silent:
 - An inspection names at least `inspectors_per_inspection` inspectors of the roster (two: 《行政处罚法》
@@ -20,17 +22,16 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, Protocol
 
 import pandas as pd
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
 from credit.codes import is_valid_code
+from credit.indexsystem import format_tenths
+from credit.rules import Rules
 from credit.supervision import (
     EVENT_COLUMNS,
     ComplaintRecord,
@@ -40,22 +41,26 @@ from credit.supervision import (
     document_number,
     finding_event,
     in_period,
-    load_supervision_rules,
 )
 from reports.measures import render_measure_html
 from reports.safe import path_inside
-from store.engine import migrated_engine, transaction
 from store.lifecycle import Actor
-from store.models import Complaint, Inspection, InspectionFinding, Inspector, Institution
-from store.repository import Repository
-from tasks.render import Bureau
+from store.models import Complaint, Inspection, InspectionFinding
+from store.supervision import SupervisionRepository
 
-T = TypeVar("T")
 ID_PATTERN = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]{0,59}")
 
 
 class SupervisionError(ValueError):
     """A supervision record that cannot be taken as given (exit code 2); the message names the field."""
+
+
+class HasSupervision(Protocol):
+    """A unit of work (store.uow.SqlUnitOfWork, or the service tier's fake) as supervision uses it."""
+
+    supervision: SupervisionRepository
+
+    def flush(self) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -92,83 +97,130 @@ class ComplaintInput:
     complaint_id: str | None = None
 
 
-def rules() -> SupervisionRules:
-    return load_supervision_rules()
+@dataclass(frozen=True)
+class OutcomeInput:
+    """The verification of a finding or complaint: its id, the day it concluded, the outcome, a note."""
+
+    record_id: str
+    on: date
+    outcome: str
+    note: str | None = None
+    decided: date | None = None  # the decision date, when not the default (the inspection's, or `on`)
 
 
-def in_store(db_url: str | None, work: Callable[[Session], T]) -> T:
-    """Run `work` in one transaction of the migrated store (committed when it returns)."""
-    engine = migrated_engine(db_url)
-    try:
-        with transaction(engine) as session:
-            return work(session)
-    finally:
-        engine.dispose()
+@dataclass(frozen=True)
+class InspectionReport:
+    inspection_id: str
+    institution_id: str
+    institution_name: str | None
+    in_registry: bool
+    inspected_on: str
+    method: str
+    matters: list[str]
+    inspectors: list[str]
+
+
+@dataclass(frozen=True)
+class FindingReport:
+    finding_id: str
+    inspection_id: str
+    document_path: str
+    situation: int
+    indicator: str | None
+    measure: str
+    document_no: str
+    issued_on: str
+    document: str  # the file name of the measure document
+
+
+@dataclass(frozen=True)
+class ComplaintReport:
+    complaint_id: str
+    channel_name: str
+    in_registry: bool
+    institution_id: str
+    channel: str
+    received_on: str
+
+
+@dataclass(frozen=True)
+class FindingOutcome:
+    finding_id: str
+    outcome: str
+    event: dict[str, str] | None  # the credit_events row it gives, if any
+
+
+@dataclass(frozen=True)
+class ComplaintOutcome:
+    complaint_id: str
+    outcome: str
+    event: dict[str, str] | None
+
+
+@dataclass(frozen=True)
+class SupervisionList:
+    """The inspections (with their findings) and complaints of a year, as recorded."""
+
+    year: int
+    inspections: list[dict[str, Any]] = field(default_factory=list)
+    complaints: list[dict[str, Any]] = field(default_factory=list)
 
 
 # ------------------------------------------------------------------------------------------- inspections
 
 
-def add_inspection(db_url: str | None, given: InspectionInput, actor: Actor) -> dict:
-    """Record an inspection; its id is given or INS-<year>-<sequence>."""
-    return in_store(db_url, lambda session: record_inspection(session, given, rules(), actor))
-
-
-def record_inspection(session, given: InspectionInput, supervision: SupervisionRules, actor: Actor) -> dict:
+def add_inspection(uow: HasSupervision, rules: Rules, given: InspectionInput, actor: Actor) -> InspectionReport:
+    """Record an inspection (第七—九条); its id is given or INS-<year>-<sequence>."""
+    store, supervision = uow.supervision, rules.supervision
     _check_institution(given.institution_id, "--institution")
     method = _rule(supervision.method, given.method, "--method")
     matters = [_rule(supervision.matter, m, "--matter").code for m in given.matters]
     if not matters:
         raise SupervisionError("--matter: name at least one matter inspected (第八条)")
-    _check_inspectors(session, given.inspectors, supervision.inspectors_per_inspection)
-    inspection_id = _checked_id(given.inspection_id, "--id") or _next_id(session, Inspection, "INS",
+    _check_inspectors(store, given.inspectors, supervision.inspectors_per_inspection)
+    inspection_id = _checked_id(given.inspection_id, "--id") or _next_id(store, "inspection", "INS",
                                                                            given.inspected_on.year)
-    if session.get(Inspection, inspection_id) is not None:
+    if store.inspection(inspection_id) is not None:
         raise SupervisionError(f"inspection {inspection_id} is already recorded")
-    registered = session.get(Institution, given.institution_id)
+    registered = store.institution(given.institution_id)
     name = given.institution_name or (registered.name if registered is not None else None)
     row = Inspection(id=inspection_id, institution_id=given.institution_id, institution_name=name,
                      inspected_on=given.inspected_on,
                      method=method.code, matters=matters, inspectors=list(given.inspectors), summary=given.summary,
                      rules_version=supervision.version, created_at=actor.at, created_by=actor.by)
-    session.add(row)
-    session.flush()
+    store.add(row)
     after = {"institution_id": row.institution_id, "inspected_on": row.inspected_on.isoformat(),
              "method": row.method, "matters": matters, "inspectors": list(given.inspectors)}
-    Repository(session).audit("inspection", inspection_id, "recorded", actor.why, actor.by, actor.at, None, after)
-    return {"inspection_id": inspection_id, "institution_name": name, "in_registry": registered is not None, **after}
+    store.audit("inspection", inspection_id, "recorded", actor.why, actor.by, actor.at, None, after)
+    return InspectionReport(inspection_id=inspection_id, institution_name=name, in_registry=registered is not None,
+                            **after)
 
 
-def add_finding(db_url: str | None, given: FindingInput, out_dir: Path, actor: Actor) -> dict:
+def add_finding(uow: HasSupervision, rules: Rules, given: FindingInput, out_dir: Path, actor: Actor) -> FindingReport:
     """Record a 第十条 finding of an inspection and render its measure document into `out_dir`."""
-    return in_store(db_url, lambda session: record_finding(session, given, rules(), out_dir, actor))
-
-
-def record_finding(session, given: FindingInput, supervision: SupervisionRules, out_dir: Path,
-                   actor: Actor) -> dict:
-    inspection = session.get(Inspection, given.inspection_id)
+    store, supervision = uow.supervision, rules.supervision
+    inspection = store.inspection(given.inspection_id)
     if inspection is None:
         raise SupervisionError(f"inspection {given.inspection_id}: not recorded")
     situation = _rule(supervision.situation, given.situation, "--situation")
     measure = _rule(supervision.measure, given.measure, "--measure")
     _check_finding(given, inspection)
-    sequence = _next_document_sequence(session, measure.code, given.issued_on.year)
-    finding_id = f"{inspection.id}-{_findings_of(session, inspection.id) + 1}"
+    sequence = store.last_document_sequence(measure.code, given.issued_on.year) + 1
+    finding_id = f"{inspection.id}-{store.finding_count(inspection.id) + 1}"
     number = document_number(measure, given.issued_on.year, sequence)
-    html = _render(_document_context(session, inspection, given, supervision, number), measure.name)
+    html = _render(_document_context(store, rules, inspection, given, number), measure.name)
     path = path_inside(Path(out_dir), f"{finding_id}-{given.measure}.html")
     row = InspectionFinding(
         id=finding_id, inspection_id=inspection.id, situation=situation.item, facts=given.facts.strip(),
         measure=measure.code, document_no=number, document_year=given.issued_on.year, document_sequence=sequence,
         issued_on=given.issued_on, document_path=str(path), document_sha256=hashlib.sha256(html.encode()).hexdigest(),
         outcome="pending", created_at=actor.at, created_by=actor.by)
-    session.add(row)
-    session.flush()
+    store.add(row)
     _write_document(path, html)  # after the row is in: a refused row leaves no document behind
     after = {"situation": situation.item, "indicator": situation.indicator, "measure": measure.code,
              "document_no": number, "issued_on": given.issued_on.isoformat(), "document": path.name}
-    Repository(session).audit("inspection_finding", finding_id, "recorded", actor.why, actor.by, actor.at, None, after)
-    return {"finding_id": finding_id, "inspection_id": inspection.id, "document_path": str(path), **after}
+    store.audit("inspection_finding", finding_id, "recorded", actor.why, actor.by, actor.at, None, after)
+    return FindingReport(finding_id=finding_id, inspection_id=inspection.id, document_path=str(path), **after)
 
 
 def _render(context: dict, name: str) -> str:
@@ -189,18 +241,17 @@ def _check_finding(given: FindingInput, inspection: Inspection) -> None:
         raise SupervisionError(f"--rectify-by {given.rectify_by} is before --issued {given.issued_on}")
 
 
-def _document_context(session, inspection: Inspection, given: FindingInput, supervision: SupervisionRules,
+def _document_context(store: SupervisionRepository, rules: Rules, inspection: Inspection, given: FindingInput,
                       number: str) -> dict:
-    institution = session.get(Institution, inspection.institution_id)
+    supervision = rules.supervision
+    institution = store.institution(inspection.institution_id)
     if not inspection.institution_name:
         raise SupervisionError(f"inspection {inspection.id}: {inspection.institution_id} is not in the store's "
                                "registry and the inspection gives no name (inspection add --name): the notice "
                                "is addressed to the institution by name")
     method = supervision.method(inspection.method)
     situation = supervision.situation(given.situation)
-    indicator = _indicator(situation.indicator, supervision.index_version)
-    names = {i.inspector_id: i.name for i in session.scalars(
-        select(Inspector).where(Inspector.inspector_id.in_(inspection.inspectors)))}
+    names = {i.inspector_id: i.name for i in store.inspectors(inspection.inspectors)}
     return {
         "kind": given.measure, "document_no": number, "issued_on": given.issued_on,
         "institution_id": inspection.institution_id,
@@ -212,17 +263,17 @@ def _document_context(session, inspection: Inspection, given: FindingInput, supe
                     for m in inspection.matters],
         "inspectors": [names.get(i, i) for i in inspection.inspectors],
         "situation": situation.item, "situation_text": situation.text, "facts": given.facts.strip(),
-        "indicator": indicator, "rectify_by": given.rectify_by, "interview_at": given.interview_at,
-        "interview_place": given.interview_place, "bureau": Bureau.load().settings,
+        "indicator": _indicator(situation.indicator, rules), "rectify_by": given.rectify_by,
+        "interview_at": given.interview_at, "interview_place": given.interview_place,
+        "bureau": rules.bureau.settings,
     }
 
 
-def _indicator(code: str | None, index_version: str) -> dict | None:
+def _indicator(code: str | None, rules: Rules) -> dict | None:
+    """The indicator a situation becomes, as the supervision rules' own index system has it."""
     if code is None:
         return None
-    from credit.indexsystem import format_tenths, load_index_system
-
-    indicator = load_index_system(index_version).indicators[code]
+    indicator = rules.with_index(rules.supervision.index_version).index.indicators[code]
     return {"code": code, "name": indicator.name, "points": format_tenths(indicator.points)}
 
 
@@ -232,94 +283,87 @@ def _write_document(path: Path, html: str) -> None:
     path.write_text(html, encoding="utf-8")
 
 
-def verify_finding(db_url: str | None, finding_id: str, on: date, outcome: str, note: str | None,
-                   actor: Actor, decided: date | None = None) -> dict:
+def verify_finding(uow: HasSupervision, rules: Rules, given: OutcomeInput, actor: Actor) -> FindingOutcome:
     """Record whether a finding was confirmed (核实); a confirmed one becomes a credit event."""
-    event = in_store(db_url, lambda session: settle(session, "inspection_finding", finding_id, on, outcome, note,
-                                                    actor, decided))
-    return {"finding_id": finding_id, "outcome": outcome, "event": event}
+    event = settle(uow, rules, "inspection_finding", given, actor)
+    return FindingOutcome(finding_id=given.record_id, outcome=given.outcome, event=event)
 
 
-def settle(session, entity: str, record_id: str, on: date, outcome: str, note: str | None, actor: Actor,
-           decided: date | None = None, supervision: SupervisionRules | None = None) -> dict | None:
+def settle(uow: HasSupervision, rules: Rules, entity: str, given: OutcomeInput, actor: Actor) -> dict | None:
     """Record the verification outcome of a finding or complaint; the credit event it gives, if any."""
-    supervision = supervision or rules()
+    store = uow.supervision
     if entity == "inspection_finding":
-        row = _finding(session, record_id)
-        inspection = session.get(Inspection, row.inspection_id)
+        row = _finding(store, given.record_id)
+        inspection = store.inspection(row.inspection_id)
+        assert inspection is not None  # a finding's inspection is a foreign key
         outcomes, first_day, what = ("verified", "not_verified"), inspection.inspected_on, "the inspection"
     else:
-        row = session.get(Complaint, record_id)
+        row = store.complaint(given.record_id)
         if row is None:
-            raise SupervisionError(f"complaint {record_id}: not recorded")
+            raise SupervisionError(f"complaint {given.record_id}: not recorded")
         outcomes, first_day, what = ("verified", "unfounded"), row.received_on, "the complaint was received"
-    if outcome not in outcomes:
-        raise SupervisionError(f"--outcome {outcome!r}: {' or '.join(outcomes)}")
-    if on < first_day:
-        raise SupervisionError(f"--on {on} is before {what} ({first_day})")
-    _decide(session, row, entity, outcome, on, decided, note, actor)
-    if entity == "inspection_finding":
-        return finding_event(finding_record(row, inspection), supervision)
-    return complaint_event(complaint_record(row), supervision)
+    if given.outcome not in outcomes:
+        raise SupervisionError(f"--outcome {given.outcome!r}: {' or '.join(outcomes)}")
+    if given.on < first_day:
+        raise SupervisionError(f"--on {given.on} is before {what} ({first_day})")
+    _decide(store, row, entity, given, actor)
+    if isinstance(row, InspectionFinding):
+        return finding_event(finding_record(row, inspection), rules.supervision)
+    return complaint_event(complaint_record(row), rules.supervision)
 
 
-def _finding(session, finding_id: str) -> InspectionFinding:
-    finding = session.get(InspectionFinding, finding_id)
+def _finding(store: SupervisionRepository, finding_id: str) -> InspectionFinding:
+    finding = store.finding(finding_id)
     if finding is None:
         raise SupervisionError(f"finding {finding_id}: not recorded")
     return finding
 
 
-def _decide(session, row, entity: str, outcome: str, on: date, decided: date | None, note: str | None,
+def _decide(store: SupervisionRepository, row: InspectionFinding | Complaint, entity: str, given: OutcomeInput,
             actor: Actor) -> None:
     if row.outcome != "pending":
         raise SupervisionError(f"{entity} {row.id}: already decided ({row.outcome} on {row.verified_on or '—'})")
+    on, decided = given.on, given.decided
     if decided is not None and decided > on:
         raise SupervisionError(f"--decided {decided} is after --on {on}")
     before = {"outcome": row.outcome}
-    row.outcome, row.outcome_note = outcome, note
-    row.verified_on = on if outcome == "verified" else None
-    row.decided_on = decided if outcome == "verified" else None
-    after = {"outcome": outcome, "on": on.isoformat(), "decided_on": decided.isoformat() if decided else None,
-             "note": note}
-    Repository(session).audit(entity, row.id, "decided", actor.why, actor.by, actor.at, before, after)
+    row.outcome, row.outcome_note = given.outcome, given.note
+    row.verified_on = on if given.outcome == "verified" else None
+    row.decided_on = decided if given.outcome == "verified" else None
+    after = {"outcome": given.outcome, "on": on.isoformat(), "decided_on": decided.isoformat() if decided else None,
+             "note": given.note}
+    store.audit(entity, row.id, "decided", actor.why, actor.by, actor.at, before, after)
 
 
 # -------------------------------------------------------------------------------------------- complaints
 
 
-def add_complaint(db_url: str | None, given: ComplaintInput, actor: Actor) -> dict:
-    return in_store(db_url, lambda session: record_complaint(session, given, rules(), actor))
-
-
-def record_complaint(session, given: ComplaintInput, supervision: SupervisionRules, actor: Actor) -> dict:
+def add_complaint(uow: HasSupervision, rules: Rules, given: ComplaintInput, actor: Actor) -> ComplaintReport:
     """Record a complaint (第十三条); it counts only once verified (R-09)."""
+    store = uow.supervision
     _check_institution(given.institution_id, "--institution")
-    channel = _rule(supervision.channel, given.channel, "--channel")
+    channel = _rule(rules.supervision.channel, given.channel, "--channel")
     if not given.summary.strip():
         raise SupervisionError("--summary: say what the complaint is about")
-    complaint_id = _checked_id(given.complaint_id, "--id") or _next_id(session, Complaint, "CMP",
+    complaint_id = _checked_id(given.complaint_id, "--id") or _next_id(store, "complaint", "CMP",
                                                                         given.received_on.year)
-    if session.get(Complaint, complaint_id) is not None:
+    if store.complaint(complaint_id) is not None:
         raise SupervisionError(f"complaint {complaint_id} is already recorded")
-    session.add(Complaint(id=complaint_id, institution_id=given.institution_id, channel=given.channel,
-                          received_on=given.received_on, complainant=given.complainant,
-                          summary=given.summary.strip(), outcome="pending", created_at=actor.at,
-                          created_by=actor.by))
-    session.flush()
+    store.add(Complaint(id=complaint_id, institution_id=given.institution_id, channel=given.channel,
+                        received_on=given.received_on, complainant=given.complainant,
+                        summary=given.summary.strip(), outcome="pending", created_at=actor.at,
+                        created_by=actor.by))
     after = {"institution_id": given.institution_id, "channel": given.channel,
              "received_on": given.received_on.isoformat()}
-    Repository(session).audit("complaint", complaint_id, "recorded", actor.why, actor.by, actor.at, None, after)
-    return {"complaint_id": complaint_id, "channel_name": channel,
-            "in_registry": _in_registry(session, given.institution_id), **after}
+    store.audit("complaint", complaint_id, "recorded", actor.why, actor.by, actor.at, None, after)
+    return ComplaintReport(complaint_id=complaint_id, channel_name=channel,
+                           in_registry=store.institution(given.institution_id) is not None, **after)
 
 
-def decide_complaint(db_url: str | None, complaint_id: str, on: date, outcome: str, note: str | None,
-                     actor: Actor, decided: date | None = None) -> dict:
+def decide_complaint(uow: HasSupervision, rules: Rules, given: OutcomeInput, actor: Actor) -> ComplaintOutcome:
     """Record the verification of a complaint: verified (a JY-02 event) or unfounded (kept, never scored)."""
-    event = in_store(db_url, lambda session: settle(session, "complaint", complaint_id, on, outcome, note, actor,
-                                                    decided))
-    return {"complaint_id": complaint_id, "outcome": outcome, "event": event}
+    event = settle(uow, rules, "complaint", given, actor)
+    return ComplaintOutcome(complaint_id=given.record_id, outcome=given.outcome, event=event)
 
 
 # ------------------------------------------------------------------------------------ recorded events
@@ -336,20 +380,26 @@ def complaint_record(complaint: Complaint) -> ComplaintRecord:
                            complaint.summary, complaint.outcome, complaint.decided_on, complaint.verified_on)
 
 
-def recorded_events(session, start: date, end: date, supervision: SupervisionRules | None = None) -> pd.DataFrame:
-    """The credit_events rows of the store's records that belong to the period, in event_id order."""
-    supervision = supervision or rules()
-    pairs = session.execute(select(InspectionFinding, Inspection)
-                            .join(Inspection, Inspection.id == InspectionFinding.inspection_id)).all()
-    rows = [finding_event(finding_record(f, i), supervision) for f, i in pairs]
-    rows += [complaint_event(complaint_record(c), supervision) for c in session.scalars(select(Complaint))]
+def recorded_events(
+    uow: HasSupervision | SupervisionRepository, start: date, end: date, rules: Rules | SupervisionRules
+) -> pd.DataFrame:
+    """The credit_events rows of the store's records that belong to the period, in event_id order.
+
+    `uow` is a unit of work or its supervision repository; `rules` the Rules of the period (or its
+    supervision rules), which say the indicator each record becomes.
+    """
+    store = uow.supervision if hasattr(uow, "supervision") else uow
+    supervision = rules.supervision if isinstance(rules, Rules) else rules
+    rows = [finding_event(finding_record(f, i), supervision) for f, i in store.findings_with_inspections()]
+    rows += [complaint_event(complaint_record(c), supervision) for c in store.complaints()]
     rows = sorted((r for r in rows if r is not None and in_period(r, start, end)), key=lambda r: r["event_id"])
     return pd.DataFrame(rows, columns=list(EVENT_COLUMNS), dtype="string")
 
 
-def events_for_year(db_url: str | None, year: int) -> pd.DataFrame:
-    """What the evaluation of `year` adds to its drop (empty when the store has nothing for the year)."""
-    return in_store(db_url, lambda session: recorded_events(session, date(year, 1, 1), date(year, 12, 31)))
+def events_for_year(uow: HasSupervision, rules: Rules) -> pd.DataFrame:
+    """What the evaluation of the period of `rules` (第十四条: its calendar year) adds to its drop."""
+    start = rules.period_start
+    return recorded_events(uow, start, date(start.year, 12, 31), rules)
 
 
 # ------------------------------------------------------------------------------------------------ checks
@@ -375,59 +425,36 @@ def _check_institution(institution_id: str, option: str) -> None:
         raise SupervisionError(f"{option} {institution_id!r} is not a 统一社会信用代码 with a valid check character")
 
 
-def _check_inspectors(session, inspectors: tuple[str, ...], needed: int) -> None:
+def _check_inspectors(store: SupervisionRepository, inspectors: tuple[str, ...], needed: int) -> None:
     if len(set(inspectors)) != len(inspectors):
         raise SupervisionError("--inspector: an inspector is named twice")
     if len(inspectors) < needed:
         raise SupervisionError(f"--inspector: at least {needed} inspectors make an inspection (行政处罚法第四十二条)")
-    known = set(session.scalars(select(Inspector.inspector_id).where(Inspector.inspector_id.in_(inspectors))))
+    known = {i.inspector_id for i in store.inspectors(inspectors)}
     unknown = [i for i in inspectors if i not in known]
     if unknown:
         raise SupervisionError(f"--inspector: not in the roster: {', '.join(unknown)} (credit inspectors import)")
 
 
-def _in_registry(session, institution_id: str) -> bool:
-    return session.get(Institution, institution_id) is not None
-
-
-def _findings_of(session, inspection_id: str) -> int:
-    query = select(func.count()).select_from(InspectionFinding).where(InspectionFinding.inspection_id == inspection_id)
-    return session.scalar(query) or 0
-
-
-def _next_id(session, model, prefix: str, year: int) -> str:
+def _next_id(store: SupervisionRepository, kind: str, prefix: str, year: int) -> str:
     """<prefix>-<year>-<4-digit sequence>, one more than the highest of that year."""
     stem = f"{prefix}-{year}-"
-    taken = session.scalars(select(model.id).where(model.id.like(f"{stem}%"))).all()
-    numbers = [int(t[len(stem):]) for t in taken if t[len(stem):].isdigit()]
+    numbers = [int(t[len(stem):]) for t in store.ids_starting(kind, stem) if t[len(stem):].isdigit()]
     return f"{stem}{max(numbers, default=0) + 1:04d}"
-
-
-def _next_document_sequence(session, measure: str, year: int) -> int:
-    query = select(func.max(InspectionFinding.document_sequence)).where(
-        InspectionFinding.measure == measure, InspectionFinding.document_year == year)
-    return (session.scalar(query) or 0) + 1
-
 
 
 # ------------------------------------------------------------------------------------------------ lists
 
 
-def supervision_list(db_url: str | None, year: int) -> dict:
+def supervision_list(uow: HasSupervision, year: int) -> SupervisionList:
     """The inspections (with their findings) and complaints of a year, as recorded, for the branches."""
+    store = uow.supervision
     start, end = date(year, 1, 1), date(year, 12, 31)
-
-    def work(session) -> dict:
-        inspections = session.scalars(select(Inspection).where(Inspection.inspected_on.between(start, end))
-                                      .order_by(Inspection.inspected_on, Inspection.id)).all()
-        findings = session.scalars(select(InspectionFinding).where(
-            InspectionFinding.inspection_id.in_([i.id for i in inspections])).order_by(InspectionFinding.id)).all()
-        complaints = session.scalars(select(Complaint).where(Complaint.received_on.between(start, end))
-                                     .order_by(Complaint.received_on, Complaint.id)).all()
-        return {"year": year, "inspections": [_inspection_view(i, findings) for i in inspections],
-                "complaints": [_complaint_view(c) for c in complaints]}
-
-    return in_store(db_url, work)
+    inspections = store.inspections_between(start, end)
+    findings = store.findings_of([i.id for i in inspections])
+    complaints = store.complaints_between(start, end)
+    return SupervisionList(year=year, inspections=[_inspection_view(i, findings) for i in inspections],
+                           complaints=[_complaint_view(c) for c in complaints])
 
 
 def _inspection_view(inspection: Inspection, findings: list[InspectionFinding]) -> dict:

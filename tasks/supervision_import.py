@@ -17,22 +17,22 @@ an inspection's findings come with it); the same id with other facts is an error
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from credit.rules import Rules
 from store.lifecycle import Actor
-from store.models import Complaint, Inspection
 from tasks.supervision import (
     ComplaintInput,
     FindingInput,
+    HasSupervision,
     InspectionInput,
+    OutcomeInput,
     SupervisionError,
-    in_store,
-    record_complaint,
-    record_finding,
-    record_inspection,
-    rules,
+    add_complaint,
+    add_finding,
+    add_inspection,
     settle,
 )
 from tasks.text_csv import read_text_csv
@@ -42,6 +42,34 @@ FINDING_COLUMNS = ("inspection_id", "situation", "measure", "facts", "issued_on"
 COMPLAINT_COLUMNS = ("complaint_id", "institution_id", "channel", "received_on", "summary")
 OUTCOME_COLUMNS = ("outcome", "verified_on", "decided_on", "note")
 MAX_ERRORS = 20
+
+
+@dataclass(frozen=True)
+class InspectionImport:
+    """An inspections CSV, optionally a findings CSV, and the folder of the measure documents."""
+
+    inspections: Path
+    findings: Path | None
+    out_dir: Path
+
+
+@dataclass(frozen=True)
+class InspectionImportReport:
+    inspections: int  # recorded now
+    unchanged: int  # already recorded with the same facts
+    findings: int
+    documents: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ComplaintImport:
+    file: Path
+
+
+@dataclass(frozen=True)
+class ComplaintImportReport:
+    complaints: int
+    unchanged: int
 
 
 @dataclass
@@ -82,44 +110,47 @@ def read_rows(path: Path, required: tuple[str, ...]) -> list[Row]:
     return [Row(path.name, number, record, required[0]) for number, record in enumerate(records, start=2)]
 
 
-def import_inspections(db_url: str | None, inspections: Path, findings: Path | None, out_dir: Path,
-                       actor: Actor) -> dict:
-    """Record the inspections of a CSV and the findings of another; render every finding's document."""
-    rows = read_rows(inspections, INSPECTION_COLUMNS)
-    finding_rows = read_rows(findings, FINDING_COLUMNS) if findings is not None else []
-    supervision = rules()
-    recorded, skipped, documents = set(), set(), []
+def import_inspections(uow: HasSupervision, rules: Rules, given: InspectionImport,
+                       actor: Actor) -> InspectionImportReport:
+    """Record the inspections of a CSV and the findings of another, all or nothing; render every finding's document.
 
-    def work(session) -> None:
-        errors = _each(rows, lambda r: _inspection(session, r, supervision, actor, recorded, skipped))
-        errors += _each(finding_rows, lambda r: documents.append(
-            _finding(session, r, supervision, out_dir, actor, recorded, skipped)))
-        _raise(errors)
-
+    Any bad row raises with every error found; the caller's unit of work then rolls back, and the documents
+    this import wrote are removed.
+    """
+    rows = read_rows(given.inspections, INSPECTION_COLUMNS)
+    finding_rows = read_rows(given.findings, FINDING_COLUMNS) if given.findings is not None else []
+    recorded: set[str] = set()
+    skipped: set[str] = set()
+    documents: list[str | None] = []
     try:
-        in_store(db_url, work)
+        errors = _each(rows, lambda r: _inspection(uow, rules, r, actor, recorded, skipped))
+        errors += _each(finding_rows, lambda r: documents.append(
+            _finding(uow, rules, r, given.out_dir, actor, skipped)))
+        _raise(errors)
+        uow.flush()  # what the database refuses is refused here, while the documents can still be taken back
     except Exception:
         for path in filter(None, documents):  # the import is refused whole: its documents go too
             Path(path).unlink(missing_ok=True)
         raise
-    return {"inspections": len(recorded), "unchanged": len(skipped),
-            "findings": len([d for d in documents if d]), "documents": [d for d in documents if d]}
+    written = [d for d in documents if d]
+    return InspectionImportReport(inspections=len(recorded), unchanged=len(skipped), findings=len(written),
+                                  documents=written)
 
 
-def _inspection(session, row: Row, supervision, actor, recorded: set, skipped: set) -> None:
+def _inspection(uow, rules: Rules, row: Row, actor: Actor, recorded: set, skipped: set) -> None:
     given = InspectionInput(
         institution_id=row.text("institution_id") or "", inspected_on=row.day("inspected_on"),
         method=row.text("method") or "", matters=row.items("matters"), inspectors=row.items("inspectors"),
         summary=row.text("summary"), inspection_id=_required(row, "inspection_id"),
         institution_name=row.text("institution_name"))
-    stored = session.get(Inspection, given.inspection_id)
+    stored = uow.supervision.inspection(given.inspection_id)
     if given.inspection_id in recorded | skipped:
         raise SupervisionError(f"{row.where('inspection_id')}: {given.inspection_id} appears more than once")
     if stored is not None:
         _same_or_raise(row, "inspection_id", _inspection_facts(stored), _inspection_facts(given))
         skipped.add(given.inspection_id)
         return
-    _at(row, lambda: record_inspection(session, given, supervision, actor))
+    _at(row, lambda: add_inspection(uow, rules, given, actor))
     recorded.add(given.inspection_id)
 
 
@@ -127,7 +158,7 @@ def _inspection_facts(value) -> tuple:
     return (value.institution_id, value.inspected_on, value.method, tuple(value.matters), tuple(value.inspectors))
 
 
-def _finding(session, row: Row, supervision, out_dir, actor, recorded: set, skipped: set) -> str | None:
+def _finding(uow, rules: Rules, row: Row, out_dir: Path, actor: Actor, skipped: set) -> str | None:
     inspection_id = _required(row, "inspection_id")
     if inspection_id in skipped:
         return None  # its findings were recorded with it
@@ -138,47 +169,46 @@ def _finding(session, row: Row, supervision, out_dir, actor, recorded: set, skip
         inspection_id=inspection_id, situation=int(situation), measure=row.text("measure") or "",
         facts=row.text("facts") or "", issued_on=row.day("issued_on"), rectify_by=row.day("rectify_by", False),
         interview_at=row.text("interview_at"), interview_place=row.text("interview_place"))
-    report = _at(row, lambda: record_finding(session, given, supervision, out_dir, actor))
-    _outcome(session, row, "inspection_finding", report["finding_id"], actor, supervision)
-    return report["document_path"]
+    report = _at(row, lambda: add_finding(uow, rules, given, out_dir, actor))
+    _outcome(uow, rules, row, "inspection_finding", report.finding_id, actor)
+    return report.document_path
 
 
-def import_complaints(db_url: str | None, complaints: Path, actor: Actor) -> dict:
-    """Record the complaints of a CSV, with their verification outcome when the file gives one."""
-    rows = read_rows(complaints, COMPLAINT_COLUMNS)
-    supervision = rules()
-    recorded, skipped = set(), set()
-    in_store(db_url, lambda session: _raise(
-        _each(rows, lambda r: _complaint(session, r, supervision, actor, recorded, skipped))))
-    return {"complaints": len(recorded), "unchanged": len(skipped)}
+def import_complaints(uow: HasSupervision, rules: Rules, given: ComplaintImport,
+                      actor: Actor) -> ComplaintImportReport:
+    """Record the complaints of a CSV, with their verification outcome when the file gives one; all or nothing."""
+    rows = read_rows(given.file, COMPLAINT_COLUMNS)
+    recorded: set[str] = set()
+    skipped: set[str] = set()
+    _raise(_each(rows, lambda r: _complaint(uow, rules, r, actor, recorded, skipped)))
+    return ComplaintImportReport(complaints=len(recorded), unchanged=len(skipped))
 
 
-def _complaint(session, row: Row, supervision, actor, recorded: set, skipped: set) -> None:
+def _complaint(uow, rules: Rules, row: Row, actor: Actor, recorded: set, skipped: set) -> None:
     given = ComplaintInput(
         institution_id=row.text("institution_id") or "", channel=row.text("channel") or "",
         received_on=row.day("received_on"), summary=row.text("summary") or "",
         complainant=row.text("complainant"), complaint_id=_required(row, "complaint_id"))
     if given.complaint_id in recorded | skipped:
         raise SupervisionError(f"{row.where('complaint_id')}: {given.complaint_id} appears more than once")
-    stored = session.get(Complaint, given.complaint_id)
+    stored = uow.supervision.complaint(given.complaint_id)
     if stored is not None:
         facts = (stored.institution_id, stored.channel, stored.received_on, stored.summary)
         _same_or_raise(row, "complaint_id", facts,
                        (given.institution_id, given.channel, given.received_on, given.summary))
         skipped.add(given.complaint_id)
         return
-    _at(row, lambda: record_complaint(session, given, supervision, actor))
-    _outcome(session, row, "complaint", given.complaint_id, actor, supervision)
+    _at(row, lambda: add_complaint(uow, rules, given, actor))
+    _outcome(uow, rules, row, "complaint", given.complaint_id, actor)
     recorded.add(given.complaint_id)
 
 
-def _outcome(session, row: Row, entity: str, record_id: str, actor: Actor, supervision) -> None:
+def _outcome(uow, rules: Rules, row: Row, entity: str, record_id: str, actor: Actor) -> None:
     outcome = row.text("outcome")
     if outcome in (None, "pending"):
         return
-    on = row.day("verified_on")
-    _at(row, lambda: settle(session, entity, record_id, on, outcome, row.text("note"), actor,
-                            row.day("decided_on", False), supervision))
+    given = OutcomeInput(record_id, row.day("verified_on"), outcome, row.text("note"), row.day("decided_on", False))
+    _at(row, lambda: settle(uow, rules, entity, given, actor))
 
 
 def _required(row: Row, column: str) -> str:

@@ -7,18 +7,19 @@ from pathlib import Path
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
-from credit.indexsystem import IndexSystem
+from credit.rules import Rules
 from tasks.drop_io import Drop
 from tasks.progress import step
 from tasks.validation import Validated, validate_drop
 
 
-def validate(drop: Drop, index: IndexSystem, counties: list[str], docs_dir: Path | None) -> Validated:
-    """Quarantine bad rows with their reasons; events may name only event indicators of `index`."""
+def validate(drop: Drop, rules: Rules, docs_dir: Path | None) -> Validated:
+    """Quarantine bad rows with their reasons; events may name only event indicators of the rules' index."""
     with step("validate"):
+        index = rules.index
         return validate_drop(
             drop, event_indicators=set(index.event_codes), auto_indicators=set(index.auto_codes),
-            counties=counties, docs_dir=docs_dir,
+            counties=rules.bureau.counties, docs_dir=docs_dir,
         )
 
 

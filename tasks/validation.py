@@ -56,15 +56,19 @@ def load_suite(name: str) -> dict[str, Any]:
 
 
 def suite_parameters(
-    table: Table, *, event_indicators: Iterable[str], auto_indicators: Iterable[str], counties: Iterable[str]
+    table: Table, *, event_indicators: Iterable[str], auto_indicators: Iterable[str], counties: Iterable[str],
+    clauses: Iterable[int | str],
 ) -> dict[str, list[str]]:
-    """Values for the suites' `$PARAMETER`s: the contract's columns and enums, the index system, the bureau."""
+    """Values for the suites' `$PARAMETER`s: the contract's columns and enums, the index system, the bureau.
+
+    `clauses` are the 第十七条 clause numbers of the index system (rules.clauses), as a credit event names them.
+    """
     params = {
         "required_columns": list(checks.checked_columns(table)),
         "counties": list(counties),
         "event_indicators": sorted(event_indicators),
         "auto_indicators": sorted(auto_indicators),
-        "clauses": list(checks.CLAUSES),
+        "clauses": [str(c) for c in sorted(int(c) for c in clauses)],
     }
     for column, values in table.enums.items():
         params[f"enum_{column}"] = list(values)
@@ -78,9 +82,15 @@ def validate_drop(
     auto_indicators: set[str],
     counties: list[str],
     docs_dir: Path | None = None,
+    clauses: Iterable[int | str] | None = None,
 ) -> Validated:
-    """Run each table's suite once; quarantine rows on the first failing check, warn on kept rows."""
+    """Run each table's suite once; quarantine rows on the first failing check, warn on kept rows.
+
+    `clauses` are the index system's 第十七条 clauses (rules.clauses); when not given, those of rules/index/.
+    """
     import great_expectations as gx
+
+    clauses = _clauses_in_rules() if clauses is None else list(clauses)
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
     context = gx.get_context(mode="ephemeral")
@@ -121,7 +131,8 @@ def validate_drop(
         if len(suite.expectations) != len(suite_json["expectations"]):
             raise ValidationRunError(f"expectations/{name}.json: an expectation did not load")
         params = suite_parameters(
-            table, event_indicators=event_indicators, auto_indicators=auto_indicators, counties=counties
+            table, event_indicators=event_indicators, auto_indicators=auto_indicators, counties=counties,
+            clauses=clauses,
         )
         result = _run(context, source, name, suite, check, params, docs=docs_dir is not None)
         validated = time.perf_counter()
@@ -153,6 +164,16 @@ def validate_drop(
         warnings=_concat(warnings, checks.warnings_frame()),
         counts=checks.counts_frame(counts),
     )
+
+
+def _clauses_in_rules() -> list[int]:
+    """第十七条 clauses of every index system in rules/index/: the fallback until every caller passes rules.clauses."""
+    from credit.indexsystem import RULES_DIR, load_index_system
+
+    found: set[int] = set()
+    for path in sorted((Path(RULES_DIR) / "index").glob("*.yaml")):
+        found |= set(load_index_system(path.stem).clauses)
+    return sorted(found)
 
 
 def _run(

@@ -10,6 +10,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from credit.rules import load_rules
+from store.uow import Store
 from tasks.site import build_site_folder
 from tests.support.site_store import (
     AFTER_REVOCATION,
@@ -35,7 +37,7 @@ def built(tmp_path_factory):
     evaluate_sample_without_prefect(db_url, root / "var")
     roles = set_lifecycle_by_hand(db_url)
     for day in (DURING_PUBLICITY, AFTER_REVOCATION):
-        build_site_folder(root / "www" / day.isoformat(), as_of=day, db_url=db_url)
+        build_site_folder(root / "www" / day.isoformat(), as_of=day, rules=load_rules(day), store=Store.open(db_url))
     server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(root / "www")))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield {"root": root, "roles": roles, "base": f"http://127.0.0.1:{server.server_address[1]}"}

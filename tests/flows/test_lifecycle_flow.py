@@ -11,11 +11,12 @@ import pytest
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session
 
+from credit.rules import rules_for_year
 from flows.annual_evaluation import annual_evaluation
 from flows.lifecycle import advance_flow, publicize_flow
 from store import models
-from store.engine import transaction
-from store.lifecycle import Actor, Lifecycle
+from store.lifecycle import Actor
+from store.uow import open_store
 from tasks import lifecycle as steps
 from tests.support.paths import EXAMPLE_DROP
 
@@ -83,17 +84,13 @@ def test_R17_advance_determines_publishes_and_shares_once_and_a_second_run_chang
     assert "2025" in (tmp_path / "site" / "index.html").read_text(encoding="utf-8")  # advance rebuilt the site
 
 
-def test_advance_killed_after_determining_and_run_again_ends_like_an_uninterrupted_run(evaluated, tmp_path):
+def test_advance_killed_after_determining_and_run_again_ends_like_an_uninterrupted_run(evaluated, tmp_path, var_dir):
     publicize_flow(year=2025, on=date(2026, 2, 2), out=str(tmp_path / "pub"), db_url=evaluated, by="test")
-    from store.engine import make_engine
-    from tasks.render import Bureau
-
-    engine = make_engine(evaluated)
     actor = Actor("test", datetime.now(UTC), "killed run")
-    with transaction(engine) as session:  # the first step of a run that then died
-        steps._determine(Lifecycle(session), 2025, date(2026, 3, 2), steps.WorkCalendar.load(),
-                         steps.procedure(Bureau.load()), actor, steps.AdvanceReport(date(2026, 3, 2)))
-    engine.dispose()
+    given = steps.AdvanceInput(2025, date(2026, 3, 2), actor, published=tmp_path / "web", outbox=tmp_path / "outbox",
+                               kept=var_dir / "shares")
+    with open_store(evaluated).unit_of_work() as uow:  # the first step of a run that then died
+        steps.determine(uow, rules_for_year(2025), given)
     assert {s[0] for s in states(evaluated).values()} == {"determined"}
     advance(evaluated, date(2026, 3, 2), tmp_path)
     final = states(evaluated)
@@ -105,13 +102,16 @@ def test_advance_killed_after_determining_and_run_again_ends_like_an_uninterrupt
 def test_R14_a_serious_event_after_publication_revokes_the_grade_and_the_next_advance_publishes_and_shares_it(
     evaluated, tmp_path
 ):
-    from tasks.serious import serious_event
+    from credit.rules import rules_for_year
+    from store.uow import Store
+    from tasks.serious import SeriousEventInput, serious_event
 
     publicize_flow(year=2025, on=date(2026, 2, 2), out=str(tmp_path / "pub"), db_url=evaluated, by="test")
     advance(evaluated, date(2026, 3, 2), tmp_path)
     actor = Actor("test", datetime.now(UTC), "clause 4")
-    summary = serious_event(evaluated, "91140100134455246H", 4, date(2026, 4, 1), date(2026, 4, 3),
-                            "晋市环罚〔2026〕12号", actor)
+    event = SeriousEventInput("91140100134455246H", 4, date(2026, 4, 1), date(2026, 4, 3), "晋市环罚〔2026〕12号", actor)
+    with Store.open(evaluated).unit_of_work() as uow:
+        summary = serious_event(uow, rules_for_year(2025), event).summary()
     assert (summary["grade"], summary["clause"], summary["revoked"]) == ("D", 4, "A")
     engine = create_engine(evaluated)
     with Session(engine) as session:
@@ -133,35 +133,40 @@ def test_R14_a_serious_event_after_publication_revokes_the_grade_and_the_next_ad
 def test_R12_rescoring_the_same_snapshot_with_the_same_version_changes_nothing_and_what_if_writes_nothing(
     evaluated, tmp_path, monkeypatch
 ):
-    import tasks.rescore as rescore_module
+    import credit.rules
+    from credit.rules import rules_for_year
+    from store.uow import Store
+    from tasks.rescore import RescoreInput, WhatIfInput, rescore, what_if
     from tests.unit.test_compare import variant
 
     publicize_flow(year=2025, on=date(2026, 2, 2), out=str(tmp_path / "pub"), db_url=evaluated, by="test")
     before = states(evaluated)
     audit_rows = count(evaluated, models.AuditEntry)
-    report = rescore_module.rescore(evaluated, 2025, None, None, date(2026, 2, 5),
-                                    Actor("test", datetime.now(UTC), "rescore"))
-    assert report["changed"] == [] and states(evaluated) == before
-    real_loader = rescore_module.load_index_system
-    monkeypatch.setattr(rescore_module, "load_index_system",
-                        lambda v: variant(10) if v == "jc-test" else real_loader(v))
-    comparison = rescore_module.what_if(evaluated, 2025, None, "jc-test")
-    moved = {row["institution_id"]: (row["from"], row["to"]) for row in comparison["changed"]}
+    store, rules = Store.open(evaluated), rules_for_year(2025)
+    with store.unit_of_work() as uow:
+        report = rescore(uow, rules, RescoreInput(2025, date(2026, 2, 5), Actor("test", datetime.now(UTC), "rescore")))
+    assert report.changed == [] and states(evaluated) == before
+    real_loader = credit.rules.load_index_system
+    monkeypatch.setattr(credit.rules, "load_index_system",
+                        lambda v, rules_dir=None: variant(10) if v == "jc-test" else real_loader(v, rules_dir))
+    with store.unit_of_work(write=False) as uow:
+        comparison = what_if(uow, rules, WhatIfInput(2025, "jc-test"))
+    moved = {row["institution_id"]: (row["from"], row["to"]) for row in comparison.changed}
     assert moved["9114052119529778X6"] == ("A", "B")  # one warning (CX-01) at 10 instead of 5: 90.0 → 85.0
     assert states(evaluated) == before and count(evaluated, models.AuditEntry) == audit_rows
 
 
 def test_R14_a_serious_event_after_as_of_survives_any_rescoring_of_the_cycle(evaluated, tmp_path):
-    from tasks.rescore import rescore
-    from tasks.serious import serious_event
+    from flows.rescore import rescore_flow
+    from flows.serious_event import serious_event_flow
 
     publicize_flow(year=2025, on=date(2026, 2, 2), out=str(tmp_path / "pub"), db_url=evaluated, by="test")
-    actor = Actor("test", datetime.now(UTC), "clause 6")
-    serious_event(evaluated, "91140100134455246H", 6, date(2026, 2, 9), date(2026, 2, 10), "晋市环罚〔2026〕3号", actor)
-    serious_event(evaluated, "91140100134455246H", 4, date(2026, 2, 11), date(2026, 2, 12), "晋市环罚〔2026〕4号",
-                  actor)
+    serious_event_flow(institution="91140100134455246H", clause=6, decided=date(2026, 2, 9), verified=date(2026, 2, 10),
+                       document="晋市环罚〔2026〕3号", db_url=evaluated, by="test")
+    serious_event_flow(institution="91140100134455246H", clause=4, decided=date(2026, 2, 11),
+                       verified=date(2026, 2, 12), document="晋市环罚〔2026〕4号", db_url=evaluated, by="test")
 
-    report = rescore(evaluated, 2025, None, None, date(2026, 2, 13), actor)
+    report = rescore_flow(year=2025, on=date(2026, 2, 13), db_url=evaluated, by="test")
 
     assert report["changed"] == []  # D with clause 4 (the lowest) comes out of the re-scoring again
     engine = create_engine(evaluated)

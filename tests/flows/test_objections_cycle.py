@@ -14,7 +14,16 @@ from flows.annual_evaluation import annual_evaluation
 from flows.lifecycle import advance_flow, publicize_flow
 from store import models
 from store.lifecycle import Actor
-from tasks.objections import Intake, add_objection, decide, suspend
+from tasks.objections import (
+    AddInput,
+    DecideInput,
+    Filing,
+    Intake,
+    SuspendInput,
+    add_objection,
+    decide,
+    suspend,
+)
 from tests.support.paths import EXAMPLE_DROP
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("prefect-lifecycle")]
@@ -36,6 +45,15 @@ def current(db_url: str, institution_id: str) -> models.Result:
     return result
 
 
+def in_store(db_url: str, use_case, inputs):
+    """A use case in one unit of work of the store, with the 2025 rules (as the command runs it)."""
+    from credit.rules import rules_for_year
+    from store.uow import Store
+
+    with Store.open(db_url).unit_of_work() as uow:
+        return use_case(uow, rules_for_year(2025), inputs)
+
+
 def intake(received: date, institution: str = OBJECTED, evidence: tuple[Path, ...] = ()) -> Intake:
     return Intake(year=2025, institution_id=institution, received_on=received, filer_kind="institution",
                   filer_name="山西泽安生态环境技术有限公司", claim="对扣分事项有异议，申请复核", evidence=evidence)
@@ -51,17 +69,20 @@ def test_R16_a_cycle_with_late_unevidenced_and_upheld_objections_ends_determined
     proof = tmp_path / "proof.pdf"
     proof.write_bytes(b"%PDF-1.4 evidence")
     letters = tmp_path / "letters"
+    filing = Filing(var_dir / "evidence", letters)
 
-    late = add_objection(db_url, intake(date(2026, 3, 2), OTHER, (proof,)), actor(), letters)
-    assert (late["admissible"], late["reason"]) == (False, "逾期提出异议，视为无异议（第十九条）")
-    bare = add_objection(db_url, intake(date(2026, 2, 10), OTHER), actor(), letters)
-    assert (bare["admissible"], bare["reason"]) == (False, "未提供佐证材料，视为无异议（第十九条）")
-    assert (letters / f"{late['id']}.html").is_file()
+    late = in_store(db_url, add_objection, AddInput(intake(date(2026, 3, 2), OTHER, (proof,)), actor(), filing))
+    assert (late.admissible, late.reason) == (False, "逾期提出异议，视为无异议（第十九条）")
+    bare = in_store(db_url, add_objection, AddInput(intake(date(2026, 2, 10), OTHER), actor(), filing))
+    assert (bare.admissible, bare.reason) == (False, "未提供佐证材料，视为无异议（第十九条）")
+    assert (letters / f"{late.id}.html").is_file()
 
-    objection = add_objection(db_url, intake(date(2026, 2, 24), OBJECTED, (proof,)), actor(), letters)
-    assert objection["review_by"] == "2026-03-16"  # Feb 25–27, Sat 28, Mar 2–6, 9–13, 16
-    assert suspend(db_url, objection["id"], date(2026, 3, 3), None, actor())["review_by"] is None
-    assert suspend(db_url, objection["id"], date(2026, 3, 3), date(2026, 3, 5), actor())["review_by"] == "2026-03-19"
+    objection = in_store(db_url, add_objection, AddInput(intake(date(2026, 2, 24), OBJECTED, (proof,)), actor(),
+                                                         filing))
+    assert objection.review_by == "2026-03-16"  # Feb 25–27, Sat 28, Mar 2–6, 9–13, 16
+    assert in_store(db_url, suspend, SuspendInput(objection.id, date(2026, 3, 3), None, actor())).review_by is None
+    assert in_store(db_url, suspend, SuspendInput(objection.id, date(2026, 3, 3), date(2026, 3, 5),
+                                                  actor())).review_by == "2026-03-19"
     assert current(db_url, OBJECTED).state == "under_review"
 
     first = advance_flow(as_of=date(2026, 3, 2), outbox=str(tmp_path / "outbox"), publish_dir=str(tmp_path / "web"),
@@ -69,14 +90,14 @@ def test_R16_a_cycle_with_late_unevidenced_and_upheld_objections_ends_determined
     assert first["moved"] == {"determined": 14, "published": 14, "shared": 14}
     assert current(db_url, OBJECTED).state == "under_review"
 
-    decided = decide(db_url, objection["id"], date(2026, 3, 18), "upheld", "签字人授权记录已补正",
-                     withdraw=(), set_aside=(("YW-04", "A2025000000096"),), letters=letters, actor=actor())
-    assert decided["changed"] and decided["new_version"] == 2
+    decided = in_store(db_url, decide, DecideInput(objection.id, date(2026, 3, 18), "upheld", "签字人授权记录已补正",
+                                                   actor(), filing, set_aside=(("YW-04", "A2025000000096"),)))
+    assert decided.changed and decided.new_version == 2
     changed = current(db_url, OBJECTED)
     assert (changed.state, str(changed.score), changed.grade) == ("in_publicity", "83.5", "B")
     # 2026-03-18 + 15: Mar 19–20, 23–27, 30–31, Apr 1–3, (Qingming Apr 4–6), Apr 7–9
     assert (changed.publicity_on, changed.publicity_last_day) == (date(2026, 3, 18), date(2026, 4, 9))
-    assert Path(decided["letter"]).is_file()
+    assert Path(decided.letter).is_file()
 
     assert advance_flow(as_of=date(2026, 4, 9), outbox=str(tmp_path / "outbox"), publish_dir=str(tmp_path / "web"),
                         db_url=db_url, by="test")["moved"] == {}

@@ -7,7 +7,7 @@ from datetime import date
 import pandas as pd
 
 from reports.lifecycle import change_notice_context, final_results_context, share_package
-from tests.golden.publicity_sample import BUREAU, COLUMNS, PERSONAL, ROWS, SCRIPT_NAME
+from tests.golden.publicity_sample import BANDS, BUREAU, COLUMNS, DAYS, PERSONAL, PROCEDURE, ROWS, SCRIPT_NAME
 
 YEAR = 2025
 DETERMINED_ON = date(2026, 2, 12)
@@ -45,6 +45,8 @@ def final_context(results: pd.DataFrame | None = None, **overrides) -> dict:
         "index_version": INDEX_VERSION,
         "generated_at": GENERATED_AT,
         "revoked": REVOKED,
+        "grade_bands": BANDS,
+        "publication_working_days": PROCEDURE.publication,
     }
     kwargs.update(overrides)
     return final_results_context(final_results() if results is None else results, **kwargs)
@@ -73,6 +75,8 @@ def reply_upheld(**overrides) -> dict:
         "publicity_last_day": date(2026, 3, 17),
         "letter_date": date(2026, 2, 24),
         "bureau": BUREAU,
+        "grade_bands": BANDS,
+        "publicity_working_days": PROCEDURE.publicity,
     }
     value.update(overrides)
     return value
@@ -111,6 +115,7 @@ def reply_deemed(reason: str, **overrides) -> dict:
         "publicity_last_day": date(2026, 2, 11),
         "letter_date": date(2026, 2, 13) if reason == "late" else date(2026, 2, 4),
         "bureau": BUREAU,
+        "grade_bands": BANDS,
     }
     value.update(overrides)
     return value
@@ -125,6 +130,8 @@ def change_context(**overrides) -> dict:
         "last_day": date(2026, 3, 17),
         "bureau": BUREAU,
         "generated_at": "2026-02-24 10:00:00 +08:00",
+        "grade_bands": BANDS,
+        **DAYS,
     }
     kwargs.update(overrides)
     changes = [
@@ -175,6 +182,7 @@ def package(sequence: int = 1, results: pd.DataFrame | None = None, **overrides)
         "snapshot": SNAPSHOT,
         "index_version": INDEX_VERSION,
         "revoked": REVOKED,
+        "grade_bands": BANDS,
     }
     kwargs.update(overrides)
     return share_package(final_results() if results is None else results, **kwargs)

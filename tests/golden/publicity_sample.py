@@ -6,10 +6,23 @@ from datetime import date
 
 import pandas as pd
 
+from credit.indexsystem import GradeBand
+from credit.lifecycle import Procedure
 from reports.render import publicity_context
 
 SCRIPT_NAME = "<script>alert(1)</script>"
 FORMULA_NAME = '=HYPERLINK("http://evil.example","点击")'
+
+# Copies of the rules the documents state (rules/index/jc-2024.1.yaml grades, rules/procedure.yaml), so that
+# editing the live rules does not move the golden files; test_publicity_golden checks they are still equal.
+BANDS = (
+    GradeBand("A", "较低风险", 900, "第十六条第（一）项"),
+    GradeBand("B", "低风险", 800, "第十六条第（二）项"),
+    GradeBand("C", "中风险", 600, "第十六条第（三）项"),
+    GradeBand("D", "高风险", 0, "第十六条第（四）项"),
+)
+PROCEDURE = Procedure(publicity=15, review=15, publication=7)
+DAYS = {"publicity_working_days": PROCEDURE.publicity, "review_working_days": PROCEDURE.review}
 
 # A copy of rules/bureau.yaml, so that editing the live settings does not move the golden files.
 BUREAU = {
@@ -58,6 +71,8 @@ def sample_context(*, draft: bool = False, results: pd.DataFrame | None = None, 
         "generated_at": "2026-01-20 09:30:00 +08:00",
         "snapshot": "sha256:a84cf5b5a1e54023533145b57fb772105d6da513c620a12d6827c0f1a755d56d",
         "index_version": "jc-2024.1",
+        "grade_bands": BANDS,
+        **DAYS,
     }
     kwargs.update(overrides)
     return publicity_context(sample_results() if results is None else results, **kwargs)

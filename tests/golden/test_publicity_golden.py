@@ -16,17 +16,22 @@ import pytest
 import yaml
 from openpyxl import load_workbook
 
+from credit.indexsystem import GradeBand, load_index_system
+from credit.lifecycle import Procedure
+from credit.rules import version_in_force
 from reports.render import (
-    ART16_BANDS,
     LIST_COLUMNS,
+    publicity_context,
     render_publicity_csv,
     render_publicity_html,
     render_publicity_xlsx,
 )
 from tests.golden.publicity_sample import (
+    BANDS,
     BUREAU,
     FORMULA_NAME,
     PERSONAL,
+    PROCEDURE,
     SCRIPT_NAME,
     sample_context,
     sample_results,
@@ -253,18 +258,35 @@ def test_xlsx_bytes_are_reproducible_with_fixed_properties_and_zip_timestamps(ct
 # ---------------------------------------------------------------- rules stay data
 
 
-def test_default_grade_bands_are_those_of_the_index_system_in_force():
-    raw = yaml.safe_load((ROOT / "rules/index/jc-2024.1.yaml").read_text(encoding="utf-8"))
-    assert [(b.grade, b.label, b.min) for b in ART16_BANDS] == [
-        (g["grade"], g["label"], int(g["min"] * 10)) for g in raw["grades"]
-    ]
+def test_the_golden_grade_bands_are_those_of_the_index_system_in_force():
+    index = load_index_system(version_in_force("index", date(2025, 1, 1)))
+    assert [(b.grade, b.label, b.min) for b in BANDS] == [(b.grade, b.label, b.min) for b in index.grades]
 
 
-def test_default_day_counts_are_those_of_rules_procedure_yaml():
+def test_the_golden_day_counts_are_those_of_rules_procedure_yaml():
     raw = yaml.safe_load((ROOT / "rules/procedure.yaml").read_text(encoding="utf-8"))
+    assert Procedure.from_rules(raw) == PROCEDURE
     ctx = sample_context()
     assert ctx["window"]["working_days"] == raw["publicity_working_days"]
     assert f"收到异议申请{raw['objection_review_working_days']}个工作日内" in ctx["objection"]["paragraphs"][2]
+
+
+def test_bands_and_day_counts_not_passed_are_read_from_the_rules_in_force():
+    given = sample_context()
+    kwargs = {"year": 2025, "publication_date": date(2026, 1, 21), "first_day": date(2026, 1, 22),
+              "last_day": date(2026, 2, 11), "bureau": BUREAU, "draft": False, "generated_at": given["generated_at"],
+              "snapshot": given["snapshot"], "index_version": "jc-2024.1"}
+    assert publicity_context(sample_results(), **kwargs) == given
+
+
+def test_other_grade_bands_and_day_counts_are_stated_as_given():
+    bands = (GradeBand("甲", "低", 850, ""), GradeBand("乙", "高", 0, ""))
+    results = sample_results().assign(grade=lambda f: f["grade"].where(f["grade"] == "", "乙"), clause="")
+    ctx = sample_context(results=results, grade_bands=bands, publicity_working_days=10, review_working_days=20)
+    assert [b["name"] for b in ctx["bands"]] == ["甲级（低）", "乙级（高）"]
+    assert ctx["window"]["working_days"] == 10 and "（10个工作日）" in ctx["window"]["text"]
+    assert "收到异议申请20个工作日内" in ctx["objection"]["paragraphs"][2]
+    assert "直接评定为乙级" in ctx["art17"]
 
 
 def test_the_live_bureau_settings_render(tmp_path):

@@ -13,7 +13,7 @@ import pytest
 from reports.safe import UnsafePathError
 from reports.site import CycleData, build_site, public_cycle
 from tasks.site import target, write_site
-from tests.golden.publicity_sample import BUREAU, FORMULA_NAME, PERSONAL, SCRIPT_NAME
+from tests.golden.publicity_sample import BANDS, BUREAU, FORMULA_NAME, PERSONAL, PROCEDURE, SCRIPT_NAME
 from tests.golden.site_sample import (
     AFTER_PUBLICATION,
     AFTER_REVOCATION,
@@ -31,7 +31,14 @@ from tests.golden.site_sample import (
 
 
 def site(as_of: date) -> dict[str, bytes]:
-    return build_site([CYCLE, NEXT], as_of=as_of, bureau=BUREAU)
+    return build_site([CYCLE, NEXT], as_of=as_of, bureau=BUREAU, procedure=PROCEDURE, grade_bands=BANDS)
+
+
+def test_the_rules_not_passed_are_read_from_rules_and_the_procedure_may_be_given_as_read_from_yaml():
+    as_of = AFTER_REVOCATION
+    raw = {"publicity_working_days": 15, "objection_review_working_days": 15, "publication_working_days": 7}
+    assert build_site([CYCLE, NEXT], as_of=as_of, bureau=BUREAU) == site(as_of)
+    assert build_site([CYCLE, NEXT], as_of=as_of, bureau=BUREAU, procedure=raw, grade_bands=BANDS) == site(as_of)
 
 
 def text(files: dict[str, bytes]) -> dict[str, str]:

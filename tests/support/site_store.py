@@ -15,12 +15,12 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from credit.indexsystem import load_index_system
+from credit.rules import rules_for_year
 from store.engine import make_engine, transaction
 from store.models import Result
+from store.uow import Store
 from tasks.drop_io import read_drop, write_snapshot
-from tasks.render import Bureau
-from tasks.save import save_evaluation
+from tasks.save import SaveInput, save_evaluation
 from tasks.score import score_validated
 from tasks.validate import validate
 
@@ -53,16 +53,15 @@ class Roles:
 
 def evaluate_sample_without_prefect(db_url: str, var_dir: Path) -> None:
     """pull → validate → score → save of the sample drop (2025, as of 2026-01-20), no Prefect, no outputs."""
-    index = load_index_system("jc-2024.1")
+    rules = rules_for_year(YEAR, index_version="jc-2024.1")
     drop = read_drop(SAMPLE_DROP)
     snapshot_path = write_snapshot(drop, var_dir)
-    validated = validate(drop, index, Bureau.load().counties, None)
-    scored = score_validated(validated, index, YEAR, EVALUATED_AS_OF)
-    save_evaluation(
-        db_url=db_url, year=YEAR, as_of=EVALUATED_AS_OF, index_version=index.version, drop=drop,
-        snapshot_path=snapshot_path, validated=validated, scored=scored, by="test",
-        at=datetime(2026, 1, 20, tzinfo=UTC),
-    )
+    validated = validate(drop, rules, None)
+    scored = score_validated(validated, rules, EVALUATED_AS_OF)
+    given = SaveInput(as_of=EVALUATED_AS_OF, drop=drop, snapshot_path=snapshot_path, validated=validated,
+                      scored=scored, by="test", at=datetime(2026, 1, 20, tzinfo=UTC))
+    with Store.open(db_url).unit_of_work() as uow:
+        save_evaluation(uow, rules, given)
 
 
 def set_lifecycle_by_hand(db_url: str) -> Roles:

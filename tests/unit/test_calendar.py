@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -381,15 +380,15 @@ def test_add_working_days_many_accepts_second_resolution_dates(cal):
     assert ends[0] == np.datetime64("2024-02-23") and np.isnat(ends[1])
 
 
-def test_add_working_days_many_handles_five_million_dates_well_under_a_second(cal):
+def test_add_working_days_many_on_a_large_array_keeps_every_nat_and_agrees_with_the_scalar_count(cal):
+    # The timing (5 million dates well under a second) is measured by bench/calendar.py, not here.
     rng = np.random.default_rng(0)
-    starts = np.datetime64("2019-01-01") + rng.integers(0, 365 * 7, 5_000_000).astype("timedelta64[D]")
+    starts = np.datetime64("2019-01-01") + rng.integers(0, 365 * 7, 200_000).astype("timedelta64[D]")
     starts[::1000] = np.datetime64("NaT")
-    cal.add_working_days_many(starts[:10], 15)
-    began = time.perf_counter()
     ends = cal.add_working_days_many(starts, 15)
-    assert time.perf_counter() - began < 1.0
-    assert np.isnat(ends).sum() == 5000
+    assert ends.shape == starts.shape and np.isnat(ends).sum() == 200
+    sample = rng.choice(np.flatnonzero(~np.isnat(starts)), 500, replace=False)
+    assert [ends[i].item() for i in sample] == [cal.add_working_days(starts[i].item(), 15) for i in sample]
 
 
 # --- second opinion ----------------------------------------------------------------------------

@@ -1,4 +1,8 @@
-"""STYLE.md's dependency rule: flows → tasks → core; the core imports nothing outward and reads no clock."""
+"""STYLE.md's dependency rule: cli → flows → tasks → core; the core imports nothing outward and reads no clock.
+
+Also (issue 9): every query lives in store/ (tasks/ imports no SQLAlchemy), the reports are pure, the console
+modules import no sibling through cli.main, and no index-system version is written in Python outside tests.
+"""
 
 from __future__ import annotations
 
@@ -38,3 +42,48 @@ def test_the_domain_core_never_reads_the_clock(path):
 def test_tasks_do_not_import_flows_or_the_console():
     for path in sorted((ROOT / "tasks").glob("*.py")):
         assert imported_modules(path) & {"flows", "cli"} == set(), path.name
+
+
+# drop_io.py reads a drop from the management system's own database by SQL (CLI.md `--drop source.yaml`):
+# a source like a CSV folder, not the store.
+SQL_DROP_SOURCE = "drop_io.py"
+
+
+def test_tasks_import_no_sqlalchemy_every_query_lives_in_the_store():
+    for path in sorted((ROOT / "tasks").glob("*.py")):
+        if path.name != SQL_DROP_SOURCE:
+            assert "sqlalchemy" not in imported_modules(path), path.name
+
+
+REPORTS = sorted((ROOT / "reports").glob("*.py"))
+
+
+@pytest.mark.parametrize("path", REPORTS, ids=[p.name for p in REPORTS])
+def test_reports_are_pure_render_functions(path):
+    assert imported_modules(path) & (OUTWARD - {"reports"}) == set()
+
+
+def test_the_console_modules_take_shared_helpers_from_cli_common_never_from_cli_main():
+    for path in sorted((ROOT / "cli").glob("*.py")):
+        assert "cli.main" not in _imported_paths(path), path.name
+
+
+def test_no_index_system_version_is_written_in_python_outside_the_tests():
+    # The version in force comes from rules/ (credit.rules.version_in_force); tests may name one.
+    versions = [p.stem for p in (ROOT / "rules" / "index").glob("*.yaml")]
+    for folder in ("credit", "store", "tasks", "flows", "cli", "reports", "bench"):
+        for path in sorted((ROOT / folder).rglob("*.py")):
+            text = path.read_text(encoding="utf-8")
+            for version in versions:
+                assert f'"{version}"' not in text and f"'{version}'" not in text, f"{path.relative_to(ROOT)}"
+
+
+def _imported_paths(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+    return names

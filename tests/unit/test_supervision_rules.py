@@ -26,7 +26,7 @@ from tasks.drop_io import Drop, RawTable, with_recorded_events
 from tasks.validation import DUPLICATE_RECORDED, validate_drop
 from tests.support.builders import INST, clean_drop, event
 
-RULES = load_supervision_rules()
+RULES = load_supervision_rules("jc-2024.1")
 FINDING = FindingRecord("INS-2025-0001-1", INST, "on_site", 1, "记录不全", date(2025, 6, 10), "verified", None,
                         date(2025, 7, 1), "晋环监告〔2025〕1号")
 COMPLAINT = ComplaintRecord("CMP-2025-0001", INST, "hotline_12345", date(2025, 8, 1), "数据不符", "verified",

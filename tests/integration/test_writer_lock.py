@@ -1,0 +1,241 @@
+"""One writer at a time (R-21): `credit advance` run at once with itself, an objection decision and a re-scoring.
+
+Real `credit` processes on stores that hold the sample drop's 2025 cycle in publicity (window 2026-02-02 –
+2026-02-28), an admissible objection to one result and a verified complaint the cycle has not taken in.
+Whatever the processes' order on the writer lock, the store must end as the same commands run one after
+the other leave it: the audit log (without ids and times), every result version's state and dates, the
+cycles and the share packages, with every command ending well and printing no traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import ExitStack
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, select, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+
+from credit.rules import rules_for_year
+from store.lifecycle import Actor
+from store.models import AuditEntry, Base, Cycle, Result, SharePackage
+from store.uow import Store
+from tasks.lifecycle import PublicizeInput, publicize
+from tests.support.databases import postgres_schema
+from tests.support.site_store import evaluate_sample_without_prefect
+
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("writer-lock")]
+
+CREDIT = Path(sys.executable).with_name("credit")
+PREFECT = Path(sys.executable).with_name("prefect")
+AS_OF = "2026-03-02"  # the first working day after the window: the advance determines, publishes, shares
+OBJECTED = "91140105414792837W"  # objected to on 2026-02-24: under review until decided
+COMPLAINED = "91140100188037955Y"  # a complaint verified in the store, taken in by `rescore --recorded-events`
+COMPLAINT = "CMP-2025-9001"
+DECIDE = ("--on", AS_OF, "--decision", "rejected", "--reason", "扣分依据充分，维持原评价结果")
+
+
+@dataclass(frozen=True)
+class World:
+    """A store and the folders its commands write to (var/, outbox, published lists, site)."""
+
+    root: Path
+    url: str
+
+    def command(self, *args: str) -> list[str]:
+        folders = {"advance": ["--outbox", str(self.root / "outbox"), "--published", str(self.root / "web"),
+                               "--site", str(self.root / "site")]}
+        return [str(CREDIT), *args, *folders.get(args[0], []), "--db", self.url, "--by", "test"]
+
+
+def started(world: World, prefect_home: Path, *commands: tuple[str, ...]) -> list[subprocess.Popen]:
+    """The commands started back to back, so that they meet on the writer lock."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_API", "CREDIT_"))}
+    env |= {"CREDIT_VAR_DIR": str(world.root / "var"), "PREFECT_HOME": str(prefect_home),
+            "PREFECT_PROFILES_PATH": str(prefect_home / "profiles.toml")}
+    return [subprocess.Popen(world.command(*args), env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             text=True, cwd=world.root) for args in commands]
+
+
+def finished(processes: list[subprocess.Popen]) -> list[str]:
+    """Every command's output, once each ended well and printed no traceback."""
+    outputs = []
+    for process in processes:
+        out, err = process.communicate(timeout=900)
+        assert process.returncode == 0 and "Traceback" not in err, f"{process.args}\n{out}\n{err}"
+        outputs.append(out)
+    return outputs
+
+
+def run(world: World, prefect_home: Path, *commands: tuple[str, ...]) -> list[str]:
+    """The commands at once."""
+    return finished(started(world, prefect_home, *commands))
+
+
+def one_after_the_other(world: World, prefect_home: Path, *commands: tuple[str, ...]) -> None:
+    for args in commands:
+        run(world, prefect_home, args)
+
+
+def end_state(world: World) -> dict[str, list]:
+    """What the store holds after the commands, with ids, times and the world's own folder left out."""
+    engine = create_engine(world.url)
+    try:
+        with Session(engine) as session:
+            audit = [(e.entity, e.entity_id, e.action, e.why, e.by, json.dumps([e.before, e.after], sort_keys=True,
+                                                                              ensure_ascii=False))
+                     for e in session.scalars(select(AuditEntry).order_by(AuditEntry.id))]
+            results = [(r.institution_id, r.version, r.is_current, r.state, r.grade, str(r.score), r.publicity_on,
+                        r.publicity_last_day, r.determined_on, r.publish_by, r.published_on, r.shared_on,
+                        r.revoked_on, r.change_reason)
+                       for r in session.scalars(select(Result).order_by(Result.institution_id, Result.version))]
+            cycles = [(c.year, c.stage, c.snapshot) for c in session.scalars(select(Cycle))]
+            shares = [(s.sequence, s.shared_on, s.path, s.digest)
+                      for s in session.scalars(select(SharePackage).order_by(SharePackage.sequence))]
+    finally:
+        engine.dispose()
+    state = {"audit": audit, "results": results, "cycles": cycles, "shares": shares}
+    return json.loads(json.dumps(state, default=str, ensure_ascii=False).replace(str(world.root), "<world>"))
+
+
+def assert_written_once(state: dict[str, list]) -> None:
+    assert len(state["audit"]) == len(set(map(tuple, state["audit"]))), "an audit row was written twice"
+
+
+# ---- the stores ------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def prefect_home(tmp_path_factory) -> Path:
+    """One Prefect home for every process of this module, migrated beforehand (no two first starts race)."""
+    home = tmp_path_factory.mktemp("prefect")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_API")}
+    env |= {"PREFECT_HOME": str(home), "PREFECT_PROFILES_PATH": str(home / "profiles.toml")}
+    subprocess.run([str(PREFECT), "server", "database", "upgrade", "-y"], env=env, check=True,
+                   capture_output=True, timeout=600)
+    return home
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def worlds(request, tmp_path, prefect_home) -> Iterator:
+    """`make(name)`: a copy of one store holding the publicised 2025 cycle, its objection and complaint."""
+    kind = request.param
+    with ExitStack() as stack:
+        template = _world(kind, tmp_path / "template", stack)
+        _fill(template, prefect_home)
+
+        def make(name: str) -> World:
+            world = _world(kind, tmp_path / name, stack)
+            _copy(template, world)
+            return world
+
+        yield make
+        Store.close_all()
+
+
+def _world(kind: str, root: Path, stack: ExitStack) -> World:
+    root.mkdir(parents=True)
+    url = f"sqlite:///{root / 'credit.db'}" if kind == "sqlite" else stack.enter_context(postgres_schema())
+    return World(root, url)
+
+
+def _fill(world: World, prefect_home: Path) -> None:
+    """Evaluate the sample drop, publicise it on 2026-02-02, object to one result, verify a complaint."""
+    evaluate_sample_without_prefect(world.url, world.root / "var")
+    actor = Actor("test", datetime(2026, 2, 2, 9, tzinfo=UTC), "publicity (第十八条)")
+    with Store.open(world.url).unit_of_work() as uow:
+        publicize(uow, rules_for_year(2025), PublicizeInput(2025, date(2026, 2, 2), world.root / "pub", actor))
+    Store.close_all()
+    proof = world.root / "proof.pdf"
+    proof.write_bytes(b"%PDF-1.4 evidence")
+    one_after_the_other(
+        world, prefect_home,
+        ("objection", "add", "--year", "2025", "--institution", OBJECTED, "--received", "2026-02-24",
+         "--filer-kind", "institution", "--filer-name", "山西信博环保科技有限公司", "--claim", "对扣分事项有异议",
+         "--evidence", str(proof)),
+        ("complaint", "add", "--institution", COMPLAINED, "--channel", "hotline_12345", "--received", "2025-08-01",
+         "--summary", "监测报告数据与现场不符", "--id", COMPLAINT),
+        ("complaint", "decide", COMPLAINT, "--on", "2025-08-20", "--outcome", "verified", "--note", "经查属实"),
+    )
+
+
+def _copy(source: World, target: World) -> None:
+    """The same rows in another store: SQLite's backup, or PostgreSQL's tables copied schema to schema."""
+    if source.url.startswith("sqlite"):
+        with sqlite3.connect(make_url(source.url).database) as a, sqlite3.connect(make_url(target.url).database) as b:
+            a.backup(b)
+        return
+    Store.open(target.url)  # the tables, by the migrations
+    Store.close_all()
+    schemas = [make_url(url).query["options"].removeprefix("-csearch_path=") for url in (source.url, target.url)]
+    engine = create_engine(source.url)
+    with engine.begin() as connection:
+        for table in Base.metadata.sorted_tables:
+            connection.execute(text(f'insert into "{schemas[1]}".{table.name} select * from "{schemas[0]}".{table.name}'))
+            if "id" in table.c and table.c.id.autoincrement is not False and table.c.id.type.python_type is int:
+                connection.execute(text(f"select setval(pg_get_serial_sequence('\"{schemas[1]}\".{table.name}', 'id'), "
+                                        f'coalesce((select max(id) from "{schemas[1]}".{table.name}), 0) + 1, false)'))
+    engine.dispose()
+
+
+def objection_id(world: World) -> str:
+    engine = create_engine(world.url)
+    with engine.connect() as connection:
+        found = connection.execute(text("select id from objections where admissible")).scalar_one()
+    engine.dispose()
+    return found
+
+
+# ---- the proof -------------------------------------------------------------------------------------
+
+
+def test_two_and_three_advances_at_once_end_like_one(worlds, prefect_home):
+    alone, two, three = worlds("alone"), worlds("two"), worlds("three")
+    advance = ("advance", "--as-of", AS_OF)
+
+    [printed] = run(alone, prefect_home, advance)
+    run(two, prefect_home, advance, advance)
+    outputs = run(three, prefect_home, advance, advance, advance)
+
+    expected = end_state(alone)
+    assert "29 determined, 29 published, 29 shared" in printed  # the objected result stays under review
+    assert end_state(two) == expected and end_state(three) == expected
+    assert_written_once(expected)
+    assert sorted("nothing to move" in out for out in outputs) == [False, True, True]  # one did the work
+
+
+def test_an_advance_next_to_an_objection_decision_ends_as_one_of_them_after_the_other(worlds, prefect_home):
+    first_advance, first_decision, together = worlds("advance-first"), worlds("decision-first"), worlds("together")
+    advance, decide = ("advance", "--as-of", AS_OF), ("objection", "decide", objection_id(together), *DECIDE)
+
+    one_after_the_other(first_advance, prefect_home, advance, decide)
+    one_after_the_other(first_decision, prefect_home, decide, advance)
+    run(together, prefect_home, advance, decide)
+
+    orders = [end_state(first_advance), end_state(first_decision)]
+    assert orders[0] != orders[1]  # rejected on the run date: determined with the others only if decided first
+    assert end_state(together) in orders
+    assert_written_once(end_state(together))
+
+
+def test_an_advance_next_to_a_rescoring_ends_as_one_of_them_after_the_other(worlds, prefect_home):
+    first_advance, first_rescore, together = worlds("advance-first"), worlds("rescore-first"), worlds("together")
+    advance, rescore = ("advance", "--as-of", AS_OF), ("rescore", "--year", "2025", "--recorded-events", "--on", AS_OF)
+
+    one_after_the_other(first_advance, prefect_home, advance, rescore)
+    one_after_the_other(first_rescore, prefect_home, rescore, advance)
+    run(together, prefect_home, advance, rescore)
+
+    orders = [end_state(first_advance), end_state(first_rescore)]
+    assert orders[0] != orders[1]  # the complained-of result is shared, then changed; or changed, then waits
+    assert end_state(together) in orders
+    assert_written_once(end_state(together))
