@@ -24,17 +24,18 @@ class BadInput(Exception):
 
 
 def bad_input_types() -> tuple[type[BaseException], ...]:
-    """Errors that mean the input (drop, option, rules or calendar file) is wrong, not the program."""
+    """Errors that mean the input (drop, option, settings, rules or calendar file) is wrong, not the program."""
     from credit.calendar import CalendarFileError, UnknownYearError
     from credit.indexsystem import IndexSystemError
     from credit.supervision import SupervisionRulesError
     from store.repository import CycleStartedError
+    from store.settings import SettingsError
     from tasks.drop_io import StructuralError
     from tasks.objections import ObjectionError
     from tasks.supervision import SupervisionError
 
     return (BadInput, ObjectionError, StructuralError, UnknownYearError, CalendarFileError, IndexSystemError,
-            LookupError, SupervisionError, SupervisionRulesError, CycleStartedError)
+            LookupError, SupervisionError, SupervisionRulesError, CycleStartedError, SettingsError)
 
 
 def run_guarded(action: Callable[[], Any], debug: bool) -> Any:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from credit.calendar import WorkCalendar
 
@@ -37,7 +38,7 @@ class Procedure:
     publication: int
 
     @classmethod
-    def from_rules(cls, rules: dict) -> Procedure:
+    def from_rules(cls, rules: dict[str, Any]) -> Procedure:
         return cls(
             publicity=int(rules["publicity_working_days"]),
             review=int(rules["objection_review_working_days"]),
@@ -82,7 +83,8 @@ def review_deadline(
     spans = list(suspensions)
     if any(s.end is None for s in spans):
         return None
-    return calendar.add_working_days(received_on, procedure.review, exclude=[(s.start, s.end) for s in spans])
+    return calendar.add_working_days(received_on, procedure.review,
+                                     exclude=[(s.start, s.end) for s in spans if s.end is not None])
 
 
 def determination_date(window: Window, decisions: Sequence[date]) -> date:

@@ -97,3 +97,8 @@ class ObjectionRepository:
         if year is not None:
             query = query.where(Cycle.year == year)
         return self.session.scalars(query.order_by(Cycle.year.desc())).first()
+
+    def versions_of(self, cycle: Cycle, institution_id: str) -> list[Result]:
+        """Every version of the institution's result in the cycle, oldest first."""
+        query = select(Result).where(Result.cycle_id == cycle.id, Result.institution_id == institution_id)
+        return list(self.session.scalars(query.order_by(Result.version)))

@@ -1,30 +1,137 @@
-"""Where the pipeline keeps its state: the database URL and the var/ folder, read once from the environment."""
+"""Where the pipeline keeps its state: one settings source for the CLI and a worker alike.
+
+Each setting comes from the environment, else from the TOML file that CREDIT_CONFIG names, else its
+default; the environment wins over the file. The keys of the file and their variables:
+
+    db_url              CREDIT_DB_URL              the store (default: the embedded SQLite file var/credit.db)
+    var_dir             CREDIT_VAR_DIR             snapshots, outbox, published lists, letters (default: var/)
+    lock_timeout        CREDIT_LOCK_TIMEOUT        seconds a writer waits for another (default 300)
+    rules_dir           CREDIT_RULES_DIR           the rules/ folder in force (default: the checkout's)
+    db_password_secret  CREDIT_DB_PASSWORD_SECRET  a Prefect Secret block holding the PostgreSQL password
+
+Relative paths in the file are read from the file's folder. A file or value that cannot be read is a
+`SettingsError` naming the file (or variable) and the key. This module imports neither pandas nor
+SQLAlchemy: every command reads it.
+"""
 
 from __future__ import annotations
 
 import os
+import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_LOCK_TIMEOUT = 300.0
+
+# key in the settings file -> environment variable
+VARIABLES = {
+    "db_url": "CREDIT_DB_URL",
+    "var_dir": "CREDIT_VAR_DIR",
+    "lock_timeout": "CREDIT_LOCK_TIMEOUT",
+    "rules_dir": "CREDIT_RULES_DIR",
+    "db_password_secret": "CREDIT_DB_PASSWORD_SECRET",
+}
+CONFIG_VARIABLE = "CREDIT_CONFIG"
+
+
+class SettingsError(ValueError):
+    """A settings file or variable that cannot be read (exit code 2): names the file or variable and the key."""
 
 
 @dataclass(frozen=True)
 class Settings:
-    """CREDIT_DB_URL, CREDIT_VAR_DIR, CREDIT_LOCK_TIMEOUT and CREDIT_RULES_DIR; the embedded SQLite file in var/ by default."""
+    """The store URL, the var folder, the writer's lock timeout and the rules folder of this process."""
 
     db_url: str
     var_dir: Path
-    lock_timeout: float = 300.0  # CREDIT_LOCK_TIMEOUT: seconds a writer waits for another (store/uow.py)
-    rules_dir: Path = REPO_ROOT / "rules"  # CREDIT_RULES_DIR: the rules/ folder in force (credit/rules.py)
+    lock_timeout: float = DEFAULT_LOCK_TIMEOUT  # seconds a writer waits for another (store/uow.py)
+    rules_dir: Path = REPO_ROOT / "rules"  # the rules/ folder in force (credit/rules.py)
+    db_configured: bool = True  # False: db_url is the embedded default, named by no variable or file
+    db_password_secret: str | None = None  # Prefect Secret block with the database password (store/uow.py)
+    config_file: Path | None = None  # the file CREDIT_CONFIG named, if any
 
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     """The settings of this process (cached: call get_settings.cache_clear() after changing the environment)."""
-    var_dir = Path(os.environ.get("CREDIT_VAR_DIR") or REPO_ROOT / "var").resolve()
-    db_url = os.environ.get("CREDIT_DB_URL") or f"sqlite:///{var_dir / 'credit.db'}"
-    lock_timeout = float(os.environ.get("CREDIT_LOCK_TIMEOUT") or 300)
-    rules_dir = Path(os.environ.get("CREDIT_RULES_DIR") or REPO_ROOT / "rules").resolve()
-    return Settings(db_url=db_url, var_dir=var_dir, lock_timeout=lock_timeout, rules_dir=rules_dir)
+    return read_settings(os.environ)
+
+
+def read_settings(environ: Any) -> Settings:
+    """Settings from `environ` (a mapping like os.environ) and the file its CREDIT_CONFIG names."""
+    config = environ.get(CONFIG_VARIABLE) or None
+    path = Path(config).expanduser().resolve() if config else None
+    values: dict[str, Any] = {} if path is None else _read_file(path)
+    where: dict[str, str] = {key: str(path) for key in values}
+    for key, variable in VARIABLES.items():
+        if environ.get(variable):
+            values[key] = environ[variable]
+            where[key] = variable
+    var_dir = _path(values, "var_dir", where) or REPO_ROOT / "var"
+    rules_dir = _path(values, "rules_dir", where) or REPO_ROOT / "rules"
+    db_url = _text(values, "db_url", where)
+    return Settings(
+        db_url=db_url or f"sqlite:///{var_dir / 'credit.db'}",
+        var_dir=var_dir,
+        lock_timeout=_seconds(values, where),
+        rules_dir=rules_dir,
+        db_configured=db_url is not None,
+        db_password_secret=_text(values, "db_password_secret", where),
+        config_file=path,
+    )
+
+
+def _read_file(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            values = tomllib.load(handle)
+    except FileNotFoundError:
+        raise SettingsError(f"{CONFIG_VARIABLE}={path}：设置文件不存在") from None
+    except OSError as error:
+        raise SettingsError(f"{CONFIG_VARIABLE}={path}：无法读取设置文件（{error.strerror}）") from None
+    except tomllib.TOMLDecodeError as error:
+        raise SettingsError(f"设置文件 {path} 不是有效的 TOML：{error}") from None
+    unknown = sorted(set(values) - set(VARIABLES))
+    if unknown:
+        raise SettingsError(f"设置文件 {path}：未知的键 {unknown[0]!r}（可用的键：{', '.join(VARIABLES)}）")
+    return values
+
+
+def _text(values: dict[str, Any], key: str, where: dict[str, str]) -> str | None:
+    value = values.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise SettingsError(f"{_origin(key, where)}：应为非空字符串，实为 {value!r}")
+    return value.strip()
+
+
+def _path(values: dict[str, Any], key: str, where: dict[str, str]) -> Path | None:
+    """A folder; a relative one is read from the settings file's folder (from the working folder for a variable)."""
+    text = _text(values, key, where)
+    if text is None:
+        return None
+    base = Path.cwd() if where[key] == VARIABLES[key] else Path(where[key]).parent
+    return (base / Path(text).expanduser()).resolve()
+
+
+def _seconds(values: dict[str, Any], where: dict[str, str]) -> float:
+    value = values.get("lock_timeout")
+    if value is None:
+        return DEFAULT_LOCK_TIMEOUT
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
+        seconds = -1.0
+    if isinstance(value, bool) or not seconds >= 0:
+        raise SettingsError(f"{_origin('lock_timeout', where)}：应为不小于 0 的秒数，实为 {value!r}")
+    return seconds
+
+
+def _origin(key: str, where: dict[str, str]) -> str:
+    """Where a value came from: the variable's name, or the settings file and its key."""
+    origin = where.get(key, "")
+    return origin if origin == VARIABLES[key] else f"设置文件 {origin} 的键 {key}"

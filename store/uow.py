@@ -291,9 +291,59 @@ def _read_note(store: Store) -> Holder | None:
         return None
 
 
+class StoreNotConfiguredError(RuntimeError):
+    """A flow run started from a deployment with no store configured: it never falls back to SQLite."""
+
+
 def open_store(db_url: str | None = None, run: str = "credit") -> Store:
-    """The edge's one call: the store of `db_url` (default: the settings), with the configured lock timeout."""
+    """The edge's one call: the store of `db_url` (default: the settings), with the configured lock timeout.
+
+    A run started from a Prefect deployment must be given its store (CREDIT_DB_URL, or db_url in the
+    file CREDIT_CONFIG names): it fails here, before anything is read or written, rather than fall back
+    to the embedded SQLite file, which stays the default of the CLI and the demo. The password of a
+    PostgreSQL URL may come from the Prefect Secret block `db_password_secret` names (or PGPASSWORD).
+    """
     from store.settings import get_settings
 
     settings = get_settings()
-    return Store.open(db_url or settings.db_url, lock_timeout=settings.lock_timeout, run=describe_process(run))
+    if db_url is None and not settings.db_configured:
+        deployment = deployment_of_this_run()
+        if deployment is not None:
+            raise StoreNotConfiguredError(
+                f"本次运行由 Prefect 部署 {deployment} 启动，但未配置存储：请在工作进程的环境中设置 CREDIT_DB_URL，"
+                "或以 CREDIT_CONFIG 指定含 db_url 的设置文件（见 deploy/README.md）。"
+                "部署运行不使用内置的 SQLite 文件；本次未读写任何数据")
+    url = with_secret_password(db_url or settings.db_url, settings.db_password_secret)
+    return Store.open(url, lock_timeout=settings.lock_timeout, run=describe_process(run))
+
+
+def deployment_of_this_run() -> str | None:
+    """The deployment that started this flow run ("flow/deployment"), or None: a CLI run, a test, no flow run."""
+    import sys
+
+    if "prefect" not in sys.modules:  # no flow run without Prefect loaded: a single-record CLI action
+        return None
+    from prefect.context import FlowRunContext
+    from prefect.runtime import deployment, flow_run
+
+    context = FlowRunContext.get()
+    if context is not None and context.flow_run is not None and context.flow_run.deployment_id is None:
+        return None  # a flow called in this process (the CLI, a test): no API call needed to know
+    if deployment.id is None:
+        return None
+    return f"{flow_run.flow_name}/{deployment.name}" if deployment.name else str(deployment.id)
+
+
+def with_secret_password(url: str, secret: str | None) -> str:
+    """`url` with the password of the Prefect Secret block `secret`, unless it has one already."""
+    parsed = make_url(url)
+    if secret is None or parsed.password or parsed.get_backend_name() == "sqlite":
+        return url
+    return parsed.set(password=read_secret(secret)).render_as_string(hide_password=False)
+
+
+def read_secret(name: str) -> str:
+    """The value of the Prefect Secret block `name` (the server or the ephemeral API must have it)."""
+    from prefect.blocks.system import Secret
+
+    return str(Secret.load(name, _sync=True).get())

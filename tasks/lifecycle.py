@@ -29,7 +29,6 @@ from credit.lifecycle import (
     SHARED,
     ListDates,
     ObjectionView,
-    Procedure,
     ResultDates,
     Window,
     final_list_dates,
@@ -55,16 +54,10 @@ from reports.render import (
 )
 from reports.safe import path_inside
 from store.lifecycle import Actor
-from tasks.render import Bureau
 from tasks.status import CycleStatus, StatusInput, cycle_status
 
 PUBLIC_STATES = (*GIVEN, REVOKED)  # what the public may see of a cycle (第二十条, 第十七条)
 DIGEST_COLUMNS = ["institution_id", "name", "county", "status", "score", "grade", "clause", "state"]
-
-
-def procedure(bureau: Bureau) -> Procedure:
-    """rules/procedure.yaml's time limits (callers that hold a Rules use `rules.procedure`)."""
-    return Procedure.from_rules(bureau.procedure)
 
 
 # ---- publicity (第十八条) ------------------------------------------------------------------------------
@@ -91,7 +84,7 @@ class PublicizeReport:
 
 
 def publicize(uow, rules: Rules, given: PublicizeInput) -> PublicizeReport:
-    """第十八条: the year's scored results enter a 15-working-day publicity from `on`; the notice is written (R-15)."""
+    """第十八条: the year's scored results enter their publicity from `on`; the notice is written (R-15)."""
     lifecycle = uow.lifecycle
     cycle = lifecycle.cycle(given.year)
     rules = rules.with_index(cycle.index_version)

@@ -11,14 +11,14 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from credit.lifecycle import GIVEN, REVOKED
+from credit.lifecycle import GIVEN, REVOKED, SCORED
 from credit.rules import Rules
 from store.lifecycle import Actor
 from tasks.objections import ObjectionError
 from tasks.rescore import cycle_rules, publicize_changed
 
 if TYPE_CHECKING:
-    from store.models import Result
+    from store.models import Cycle, Result
 
 
 @dataclass(frozen=True)
@@ -42,9 +42,10 @@ class Target:
 
 @dataclass(frozen=True)
 class RecordedEvent:
-    """The event as recorded against its cycle (step 1)."""
+    """The event as recorded against its cycle (step 1), and the result version it hit."""
 
     year: int
+    version: int
     event: SeriousEventInput
 
 
@@ -54,9 +55,8 @@ class SeriousChange:
 
     year: int
     event: SeriousEventInput
-    changed: bool
+    changed: bool  # a new version waits for its change publicity
     clause: int | None  # the new version's clause, or the unchanged result's
-    version: int | None = None
     revoked: str | None = None  # the grade revoked (it had been published or shared)
     reason: str = ""
 
@@ -109,31 +109,56 @@ def record_serious_event(uow: Any, rules: Rules, inputs: SeriousEventInput) -> R
                          actor.why, actor.by, actor.at, None,
                          {"clause": inputs.clause, "decided": inputs.decided.isoformat(),
                           "verified": inputs.verified.isoformat(), "document": inputs.document})
-    return RecordedEvent(cycle.year, inputs)
+    return RecordedEvent(cycle.year, result.version, inputs)
 
 
 def change_for_serious_event(uow: Any, rules: Rules, recorded: RecordedEvent) -> SeriousChange:
-    """Step 2: the direct grade with the lowest clause as a new version; a given grade is revoked (第十七条)."""
+    """Step 2: the direct grade with the lowest clause as a new version; a given grade is revoked (第十七条).
+
+    The version the event hit is revoked if its grade was given, also when another change replaced it
+    since step 1. A new version left unpublicised by an interrupted run is reported as changed again.
+    """
     event, actor = recorded.event, recorded.event.actor
     rules = _rules_of(uow, rules, recorded.year)
     old = _latest_result(uow, event.institution_id, recorded.year)
     cycle = uow.objections.cycle_by_id(old.cycle_id)
     clause = min(event.clause, old.clause or event.clause)
-    frame = uow.evaluations.current_results(cycle.year)
-    frame = frame[frame["institution_id"] == old.institution_id].copy()
-    frame["grade"], frame["clause"] = rules.direct_grade, str(clause)
-    findings = uow.evaluations.findings_for(cycle.year)
-    findings = findings[findings["institution_id"] == old.institution_id]
     reason = f"第十七条第{clause}项：{event.document}"
-    previous_state, previous_grade = old.state, old.grade
-    new = uow.evaluations.change_result(cycle, old.institution_id, frame, findings, by=actor.by, at=actor.at,
+    hit = next(v for v in uow.objections.versions_of(cycle, old.institution_id) if v.version == recorded.version)
+    results, findings = _with_direct_grade(uow, rules, cycle, old.institution_id, clause)
+    new = uow.evaluations.change_result(cycle, old.institution_id, results, findings, by=actor.by, at=actor.at,
                                         why=reason)
-    if new is None:
-        return SeriousChange(recorded.year, event, changed=False, clause=old.clause)
-    if previous_state in GIVEN:
-        uow.lifecycle.move(old, actor, state=REVOKED, revoked_on=event.verified)
-    return SeriousChange(recorded.year, event, changed=True, clause=clause, version=new.version,
-                         revoked=previous_grade if previous_state in GIVEN else None, reason=reason)
+    current = new or old
+    revoked = _revoke_if_given(uow, hit, current, event.verified, actor)
+    if new is None and not _waiting(uow, cycle, current):
+        return SeriousChange(recorded.year, event, changed=False, clause=old.clause, revoked=revoked)
+    return SeriousChange(recorded.year, event, changed=True, clause=current.clause, revoked=revoked, reason=reason)
+
+
+def _with_direct_grade(uow: Any, rules: Rules, cycle: Cycle, institution_id: str, clause: int) -> tuple:
+    """The institution's current result rows with the direct grade and the clause, and its findings unchanged."""
+    results = uow.evaluations.current_results(cycle.year)
+    results = results[results["institution_id"] == institution_id].copy()
+    results["grade"], results["clause"] = rules.direct_grade, str(clause)
+    findings = uow.evaluations.findings_for(cycle.year)
+    return results, findings[findings["institution_id"] == institution_id]
+
+
+def _revoke_if_given(uow: Any, hit: Result, current: Result, on: date, actor: Actor) -> str | None:
+    """第十七条: the version the event hit is revoked from the verification date if its grade was given."""
+    if hit.state not in GIVEN or hit.version == current.version:
+        return None
+    grade = hit.grade
+    uow.lifecycle.move(hit, actor, state=REVOKED, revoked_on=on)
+    return grade
+
+
+def _waiting(uow: Any, cycle: Cycle, current: Result) -> bool:
+    """A current version still scored whose predecessor had begun publicity: its change publicity is due."""
+    if current.state != SCORED:
+        return False
+    earlier = [v for v in uow.objections.versions_of(cycle, current.institution_id) if v.version < current.version]
+    return bool(earlier) and earlier[-1].state != SCORED
 
 
 def publicize_serious_change(uow: Any, rules: Rules, change: SeriousChange) -> SeriousEventReport:
@@ -142,17 +167,15 @@ def publicize_serious_change(uow: Any, rules: Rules, change: SeriousChange) -> S
     rules = _rules_of(uow, rules, change.year)
     result = _latest_result(uow, event.institution_id, change.year)
     cycle = uow.objections.cycle_by_id(result.cycle_id)
-    if change.changed:
-        if result.version != change.version:
-            raise ObjectionError(f"{event.institution_id}: its {change.year} result changed meanwhile "
-                                 f"(version {result.version}, not {change.version}); run the command again")
+    if change.changed and result.state == SCORED:
         publicize_changed(uow, rules, result, event.verified, change.reason, event.actor)
     uow.lifecycle.set_stage(cycle, event.actor)
     if not change.changed:
         return SeriousEventReport(event.institution_id, False, rules.direct_grade, change.clause)
+    last_day = result.publicity_last_day
     return SeriousEventReport(event.institution_id, True, rules.direct_grade, change.clause, year=change.year,
-                              revoked=change.revoked, version=change.version,
-                              publicity_last_day=result.publicity_last_day.isoformat())
+                              revoked=change.revoked, version=result.version,
+                              publicity_last_day=last_day.isoformat() if last_day else None)
 
 
 def serious_event(uow: Any, rules: Rules, inputs: SeriousEventInput) -> SeriousEventReport:

@@ -100,7 +100,8 @@ def _objection(objection, spans, calendar: WorkCalendar, procedure: Procedure) -
 
 def _deadlines(results, objections, as_of, calendar) -> tuple[list[dict], list[dict]]:
     """Open deadlines (working days left from as_of) and the ones already passed."""
-    open_, overdue = [], []
+    open_: list[dict] = []
+    overdue: list[dict] = []
     for r in results:
         if r["state"] in (IN_PUBLICITY, UNDER_REVIEW) and r["publicity_last_day"]:
             open_.append(_deadline("publicity ends", r["institution_id"], r["publicity_last_day"], as_of, calendar))

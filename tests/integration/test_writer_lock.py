@@ -107,6 +107,21 @@ def end_state(world: World) -> dict[str, list]:
     return json.loads(json.dumps(state, default=str, ensure_ascii=False).replace(str(world.root), "<world>"))
 
 
+def assert_one_of(state: dict[str, list], orders: list[dict[str, list]]) -> None:
+    """The state equals one of the orders; else the rows that differ from the nearest one are shown."""
+    if state in orders:
+        return
+    nearest = min(orders, key=lambda order: sum(len(_differ(state[k], order[k])) for k in state))
+    shown = {k: _differ(state[k], nearest[k]) or "the same rows in another order: the commands' transactions "
+             "interleaved" for k in state if state[k] != nearest[k]}
+    pytest.fail(f"an end state no order of the commands gives; rows (+ here, - in the nearest order): {shown}")
+
+
+def _differ(rows: list, others: list) -> list[str]:
+    here, there = list(map(json.dumps, rows)), list(map(json.dumps, others))
+    return [f"+ {r}" for r in here if r not in there] + [f"- {r}" for r in there if r not in here]
+
+
 def assert_written_once(state: dict[str, list]) -> None:
     assert len(state["audit"]) == len(set(map(tuple, state["audit"]))), "an audit row was written twice"
 
@@ -208,7 +223,8 @@ def test_two_and_three_advances_at_once_end_like_one(worlds, prefect_home):
 
     expected = end_state(alone)
     assert "29 determined, 29 published, 29 shared" in printed  # the objected result stays under review
-    assert end_state(two) == expected and end_state(three) == expected
+    assert_one_of(end_state(two), [expected])
+    assert_one_of(end_state(three), [expected])
     assert_written_once(expected)
     assert sorted("nothing to move" in out for out in outputs) == [False, True, True]  # one did the work
 
@@ -223,7 +239,7 @@ def test_an_advance_next_to_an_objection_decision_ends_as_one_of_them_after_the_
 
     orders = [end_state(first_advance), end_state(first_decision)]
     assert orders[0] != orders[1]  # rejected on the run date: determined with the others only if decided first
-    assert end_state(together) in orders
+    assert_one_of(end_state(together), orders)
     assert_written_once(end_state(together))
 
 
@@ -237,5 +253,5 @@ def test_an_advance_next_to_a_rescoring_ends_as_one_of_them_after_the_other(worl
 
     orders = [end_state(first_advance), end_state(first_rescore)]
     assert orders[0] != orders[1]  # the complained-of result is shared, then changed; or changed, then waits
-    assert end_state(together) in orders
+    assert_one_of(end_state(together), orders)
     assert_written_once(end_state(together))

@@ -80,6 +80,10 @@ class FakeObjections:
                  and (year is None or years[r.cycle_id] == year)]
         return max(found, key=lambda r: years[r.cycle_id], default=None)
 
+    def versions_of(self, cycle: Cycle, institution_id: str) -> list[Result]:
+        rows = [r for r in self.tables.of("results") if r.cycle_id == cycle.id and r.institution_id == institution_id]
+        return sorted(rows, key=lambda r: r.version)
+
 
 # ---- what the service tests of objections, re-scoring and 第十七条 start from ---------------------
 

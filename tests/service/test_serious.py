@@ -114,6 +114,33 @@ def test_R14_the_three_steps_in_their_own_units_of_work_end_as_one_transaction_d
         (a.entity, a.action) for a in whole.audit.entries())
 
 
+def test_R14_a_rescoring_between_recording_and_changing_still_revokes_the_given_grade(tmp_path, rules, monkeypatch):
+    validating_once(monkeypatch)
+    uow = evaluated(tmp_path / "var", "shared")
+    with uow:
+        recorded = record_serious_event(uow, rules, event())
+    with uow:  # another command, between the flow's steps: it scores the event's direct grade
+        rescore(uow, rules, RescoreInput(2025, date(2026, 4, 3), ACTOR, institution_id=RATED_A))
+    with uow:
+        change = change_for_serious_event(uow, rules, recorded)
+
+    assert (change.changed, change.revoked) == (False, "A")
+    assert versions(uow) == [(1, "revoked", "A", None, False), (2, "in_publicity", "D", 4, True)]
+
+
+def test_R14_a_run_interrupted_before_its_change_publicity_publicises_it_when_run_again(tmp_path, rules):
+    uow = evaluated(tmp_path / "var", "shared")
+    with uow:
+        change_for_serious_event(uow, rules, record_serious_event(uow, rules, event()))  # then the run stopped
+    assert versions(uow)[-1] == (2, "scored", "D", 4, True)
+    with uow:
+        again = serious_event(uow, rules, event())
+
+    assert (again.changed, again.version, again.publicity_last_day) == (True, 2, "2026-04-27")
+    assert versions(uow) == [(1, "revoked", "A", None, False), (2, "in_publicity", "D", 4, True)]
+    assert len(uow.tables.of("serious_events")) == 1
+
+
 @pytest.mark.parametrize(("given", "message"), [
     (event(clause=9), "--clause 9: 第十七条 has clauses 1 to 8"),
     (event(decided=date(2026, 4, 5)), "--verified 2026-04-03 is before --decided 2026-04-05"),
