@@ -21,6 +21,7 @@ from cli.objections import objection_app, serious_event
 from cli.plan import inspectors_app, plan, registry_changes
 from cli.rescore import rescore
 from cli.runtime import no_heartbeat, prepare_prefect, sandbox_settings
+from cli.server import server_app
 from cli.site import site_app
 from cli.supervision import complaint_app, inspection_app
 from cli.workdays import workdays_app
@@ -46,6 +47,7 @@ app.command()(plan)
 app.add_typer(inspectors_app, name="inspectors")
 app.add_typer(inspection_app, name="inspection")
 app.add_typer(complaint_app, name="complaint")
+app.add_typer(server_app, name="server")
 
 @app.command()
 def evaluate(

@@ -11,16 +11,17 @@ from cli.common import ByOption, DbOption, DebugOption, parse_day, run_guarded, 
 
 
 def rescore(
-    year: Annotated[int, typer.Option("--year", help="Evaluation year")],
-    institution: Annotated[str | None, typer.Option("--institution", help="Only this institution")] = None,
-    index_version: Annotated[str | None, typer.Option("--index-version", help="Index version to use")] = None,
-    what_if: Annotated[str | None, typer.Option("--what-if", help="Compare with this version; change nothing")] = None,
-    on: Annotated[str | None, typer.Option("--on", help="Date a changed result's publicity starts")] = None,
-    recorded: Annotated[bool, typer.Option("--recorded-events", help="First take in the inspection findings "
-                                           "and complaints verified since the evaluation")] = False,
+    year: Annotated[int, typer.Option("--year", help="评价年度，如 2025")],
+    institution: Annotated[str | None, typer.Option("--institution", help="只重新评价该机构（统一社会信用代码）")] = None,
+    index_version: Annotated[str | None, typer.Option(
+        "--index-version", help="使用的指标体系版本（默认：该周期自己的版本）")] = None,
+    what_if: Annotated[str | None, typer.Option(
+        "--what-if", help="与该指标体系版本比较等级变化，不作任何更改")] = None,
+    on: Annotated[str | None, typer.Option("--on", help="YYYY-MM-DD：结果变更后重新公示的开始日期（默认今天）")] = None,
+    recorded: Annotated[bool, typer.Option("--recorded-events", help="先纳入评价后核实的检查发现问题和投诉")] = False,
     db: DbOption = None, by: ByOption = None, debug: DebugOption = False,
 ) -> None:
-    """Ad-hoc re-scoring from the cycle's snapshot, or a comparison of two index versions (第十五条)."""
+    """依周期自己的数据快照重新评价，或比较两个指标体系版本（第十五条）。"""
     def action() -> None:
         if what_if:
             typer.echo(_migrations(_what_if(db, year, index_version, what_if)))
@@ -35,9 +36,9 @@ def rescore(
             report = rescore_flow(year=year, institution=institution, index_version=index_version, on=starts,
                                   db_url=db, by=by or getpass.getuser(), recorded_events=recorded)
         if recorded:
-            typer.echo(f"{year}: snapshot {report['new_snapshot'] or 'unchanged: no event recorded since'}")
-        typer.echo(f"{year}: re-scored with {report['index_version']}; changed: "
-                   f"{', '.join(report['changed']) or 'nothing (same inputs, same results)'}")
+            typer.echo(f"{year}年度：数据快照 {report['new_snapshot'] or '未变（评价后没有新记录的信用事件）'}")
+        typer.echo(f"{year}年度：按 {report['index_version']} 重新评价；结果变更："
+                   f"{'、'.join(report['changed']) or '无（输入相同，结果相同）'}")
 
     run_guarded(action, debug)
 
@@ -55,15 +56,17 @@ def _what_if(db: str | None, year: int, base: str | None, other: str):
 
 
 def _migrations(report) -> str:
+    import io
+
     from rich.console import Console
     from rich.table import Table
 
-    console = Console(record=True, width=120)
-    table = Table("from", "to", "institutions", title=f"{report.base} → {report.other}")
+    console = Console(file=io.StringIO(), record=True, width=120)  # printed once, by the caller
+    table = Table("原等级", "新等级", "机构数", title=f"{report.base} → {report.other}")
     for row in report.migrations:
         table.add_row(row["from"], row["to"], str(row["institutions"]))
     console.print(table)
-    changed = Table("institution", "name", "from", "to", "score", "why", title="grade changes")
+    changed = Table("机构", "名称", "原等级", "新等级", "得分", "原因", title="等级变化")
     for row in report.changed:
         changed.add_row(row["institution_id"], row["name"], row["from"], row["to"],
                         f"{row['score_from']} → {row['score_to']}", row["why"])

@@ -1,7 +1,9 @@
 """Prefect's process settings for the console command, set before anything imports prefect.
 
 Without PREFECT_API_URL the flows run in Prefect's ephemeral mode: a temporary local API in this
-process, no server to run. With PREFECT_API_URL set (a real server), nothing here overrides it.
+process, no server to run, and Prefect stays silent (the command prints its own account). With
+PREFECT_API_URL set (a real server), nothing here overrides it and the run's log lines go to the server's
+API, as a worker's do: only the terminal is kept quiet.
 """
 
 from __future__ import annotations
@@ -16,22 +18,29 @@ from store.settings import get_settings
 
 QUIET = {
     "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-    # The command prints its own one-line error (CLI.md: no traceback unless --debug).
-    "PREFECT_LOGGING_LEVEL": "CRITICAL",
     # The ephemeral API's own services log a cancelled flush as a traceback when the command exits.
     "PREFECT_SERVER_LOGGING_LEVEL": "CRITICAL",
-    "PREFECT_LOGGING_TO_API_ENABLED": "false",
     "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120",
     "PREFECT_UI_ENABLED": "false",
+}
+EPHEMERAL = {
+    # The command prints its own one-line error (CLI.md: no traceback unless --debug).
+    "PREFECT_LOGGING_LEVEL": "CRITICAL",
+    "PREFECT_LOGGING_TO_API_ENABLED": "false",
+}
+AGAINST_A_SERVER = {
+    # The run's lines reach the server's API (and its UI); the terminal shows only the command's own.
+    "PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL": "CRITICAL",
 }
 
 
 def prepare_prefect() -> None:
     """Quiet, isolated Prefect state under var/prefect unless the operator configured Prefect already."""
-    for key, value in QUIET.items():
+    server = "PREFECT_API_URL" in os.environ
+    for key, value in (QUIET | (AGAINST_A_SERVER if server else EPHEMERAL)).items():
         os.environ.setdefault(key, value)
     logging.getLogger("great_expectations").setLevel(logging.WARNING)
-    if "PREFECT_API_URL" not in os.environ:
+    if not server:
         home = Path(get_settings().var_dir) / "prefect"
         home.mkdir(parents=True, exist_ok=True)
         os.environ.setdefault("PREFECT_HOME", str(home))

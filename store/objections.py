@@ -39,12 +39,22 @@ class ObjectionRepository:
         self.session.flush()
         return objection
 
+    def of_cycle(self, cycle: Cycle) -> list[Objection]:
+        """The objections filed against the cycle's results, as received (date, then id)."""
+        query = select(Objection).where(Objection.cycle_id == cycle.id)
+        return list(self.session.scalars(query.order_by(Objection.received_on, Objection.id)))
+
     def cycle_by_id(self, cycle_id: int) -> Cycle:
         """The cycle an objection or a result belongs to."""
         return self.session.get_one(Cycle, cycle_id)
 
     def add_evidence(self, objection_id: str, file_name: str, sha256: str, path: str) -> None:
         self.session.add(ObjectionEvidence(objection_id=objection_id, file_name=file_name, sha256=sha256, path=path))
+
+    def evidence(self, objection_id: str) -> list[ObjectionEvidence]:
+        """The files handed in with an objection, in the order they were kept."""
+        query = select(ObjectionEvidence).where(ObjectionEvidence.objection_id == objection_id)
+        return list(self.session.scalars(query.order_by(ObjectionEvidence.id)))
 
     def suspensions(self, objection_id: str) -> list[ObjectionSuspension]:
         """The on-site verification intervals of an objection, in the order they were recorded."""

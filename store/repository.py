@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 from sqlalchemy import Table, func, select, update
@@ -314,7 +314,7 @@ class Repository:
         newer = select(Cycle.id).where(Cycle.year > year).limit(1)
         if self.session.scalar(newer) is not None:
             return
-        table = Institution.__table__
+        table = _table(Institution)
         stored = {row.institution_id: row._asdict() for row in self.session.execute(select(table))}
         new = [row for row in rows if row["institution_id"] not in stored]
         changed = [row for row in rows if row["institution_id"] in stored and stored[row["institution_id"]] != row]
@@ -368,11 +368,11 @@ class Repository:
         if not writes:
             return 0
         rows = _result_records(cycle_id, at, writes)
-        table = Result.__table__
+        table = _table(Result)
         ids = self.session.scalars(table.insert().returning(table.c.id, sort_by_parameter_order=True), rows).all()
         finding_rows = _finding_records(ids, writes)
         if finding_rows:
-            _copy_rows(self.session, Finding.__table__, FINDING_RECORD, finding_rows)
+            _copy_rows(self.session, _table(Finding), FINDING_RECORD, finding_rows)
         return len(finding_rows)
 
     def _current_result(self, cycle_id: int, institution_id: str) -> Result:
@@ -380,16 +380,18 @@ class Repository:
                                      Result.is_current.is_(True))
         return self.session.scalars(query).one()
 
-    def _stored_rows(self, model: type[QuarantinedRow] | type[ValidationWarning], cycle_id: int) -> list[dict]:
-        table = model.__table__
+    def _stored_rows(self, model: type[QuarantinedRow] | type[ValidationWarning],
+                     cycle_id: int) -> list[dict[str, Any]]:
+        table = _table(model)
         columns = [column for column in table.c if column.name != "id"]
         return [row._asdict() for row in self.session.execute(select(*columns).where(table.c.cycle_id == cycle_id))]
 
     def _replace_rows(self, model: type[QuarantinedRow] | type[ValidationWarning], cycle_id: int,
                       rows: list[dict[str, Any]]) -> None:
-        self.session.execute(model.__table__.delete().where(model.__table__.c.cycle_id == cycle_id))
+        table = _table(model)
+        self.session.execute(table.delete().where(table.c.cycle_id == cycle_id))
         if rows:
-            self.session.execute(model.__table__.insert(), rows)
+            self.session.execute(table.insert(), rows)
 
 
 # ---- converting between the frames (strings) and the typed columns ---------------------------------
@@ -475,7 +477,7 @@ def _registry_rows(registry: pd.DataFrame, snapshot: str) -> list[dict[str, Any]
     rows = []
     for values in _rows(registry, REGISTRY_COLUMNS):
         given = dict(zip(REGISTRY_COLUMNS, values, strict=True))
-        record = {name: _text(value) for name, value in given.items()}
+        record: dict[str, Any] = {name: _text(value) for name, value in given.items()}
         record["registered_on"] = _date(given["registered_on"])
         record["status_changed_on"] = _loose_date(given["status_changed_on"])
         record["last_snapshot"] = snapshot
@@ -490,7 +492,7 @@ def _result_rows(results: pd.DataFrame, index_version: str, snapshot: str) -> di
         institution_id = str(row["institution_id"])
         if institution_id in rows:
             raise ValueError(f"results name institution {institution_id} twice")
-        typed = {name: _text(row[name]) for name in ("name", "county", "status", "grade")}
+        typed: dict[str, Any] = {name: _text(row[name]) for name in ("name", "county", "status", "grade")}
         typed |= {name: _points(row[name]) for name in POINT_COLUMNS}
         typed["clause"] = _int(row["clause"])
         typed["index_version"] = _text(row["index_version"]) or index_version
@@ -578,11 +580,11 @@ def _warning_row(cycle_id: int, snapshot: str, values: tuple[Any, ...]) -> dict[
     }
 
 
-def _multiset(rows: Iterable[dict[str, Any]]) -> Counter[tuple]:
+def _multiset(rows: Iterable[dict[str, Any]]) -> Counter[tuple[Any, ...]]:
     return Counter(tuple(sorted(row.items())) for row in rows)
 
 
-def _format_result(row: Mapping[str, Any]) -> dict[str, Any]:
+def _format_result(row: Mapping[Any, Any]) -> dict[str, Any]:
     record = {name: ("" if row[name] is None else row[name]) for name in CURRENT_COLUMNS}
     for name in POINT_COLUMNS:
         if row[name] is not None:
@@ -591,7 +593,7 @@ def _format_result(row: Mapping[str, Any]) -> dict[str, Any]:
     return record
 
 
-def _current_frame(rows: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
+def _current_frame(rows: Iterable[Mapping[Any, Any]]) -> pd.DataFrame:
     """Current result versions as results.csv rows (plus snapshot, version, state), by institution."""
     frame = pd.DataFrame([_format_result(row) for row in rows], columns=list(CURRENT_COLUMNS))
     frame["version"] = frame["version"].astype("int64")
@@ -658,7 +660,7 @@ def _digest(findings: list[tuple[str, ...]]) -> str:
 
 
 def _findings_differ(stored: Current, values: dict[str, Any]) -> bool:
-    return stored.values["findings_digest"] != values["findings_digest"]
+    return bool(stored.values["findings_digest"] != values["findings_digest"])
 
 
 def _version_json(stored: Current) -> dict[str, Any]:
@@ -689,6 +691,11 @@ def _result_audit(
     return audit_row("result", f"{year}/{institution_id}", action, WHY_EVALUATION, by, at, before, after)
 
 
+def _table(model: type[Any]) -> Table:
+    """The Core table of a model (typed as such: the ORM declares a FromClause)."""
+    return cast(Table, model.__table__)
+
+
 def _copy_rows(session: Session, table: Table, names: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
     """Bulk insert in the session's transaction: COPY on PostgreSQL, the driver's executemany on SQLite.
 
@@ -701,7 +708,9 @@ def _copy_rows(session: Session, table: Table, names: tuple[str, ...], rows: lis
     columns = ", ".join(quote(name) for name in names)
     if dialect.name == "postgresql":
         statement = f"COPY {quote(table.name)} ({columns}) FROM STDIN"
-        with connection.connection.driver_connection.cursor() as cursor, cursor.copy(statement) as copy:
+        driver = connection.connection.driver_connection
+        assert driver is not None  # a live connection of the session's transaction
+        with driver.cursor() as cursor, cursor.copy(statement) as copy:
             for row in rows:
                 copy.write_row(row)
         return

@@ -11,14 +11,18 @@ from __future__ import annotations
 
 import hashlib
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from credit.lifecycle import (
+    DETERMINED,
     IN_PUBLICITY,
     LATE,
+    PUBLISHED,
+    SHARED,
+    STATE_NAMES,
     UNDER_REVIEW,
     Suspension,
     Window,
@@ -27,7 +31,7 @@ from credit.lifecycle import (
 )
 from credit.rules import Rules
 from reports.lifecycle import render_reply_letter
-from reports.safe import path_inside
+from reports.safe import UnsafePathError, path_inside
 from store.lifecycle import Actor
 from tasks.rescore import change_and_publicize, cycle_rules, score_cycle
 
@@ -36,6 +40,7 @@ if TYPE_CHECKING:
 
 DECISIONS = ("upheld", "partly_upheld", "rejected")
 FILER_KINDS = ("institution", "public", "organisation")
+PAST_PUBLICITY = (DETERMINED, PUBLISHED, SHARED)  # an intake on such a result is recorded, with a warning
 
 
 class ObjectionError(ValueError):
@@ -116,6 +121,24 @@ class ObjectionSummary:
     reason: str | None
     review_by: str | None  # ISO date; None while an on-site verification is open
     decision: str | None
+    warnings: tuple[str, ...] = ()  # accepted, but a person should know (Chinese; also in the audit row)
+    letter: str | None = None  # the 视为无异议告知书 written for it, when there is one
+
+
+@dataclass(frozen=True)
+class ResultView:
+    """A result as a decision reports it: version, status, score ("" when not rated), grade, clause."""
+
+    version: int
+    status: str
+    score: str
+    grade: str
+    clause: int | None
+
+    @classmethod
+    def of(cls, result: Result) -> ResultView:
+        score = "" if result.score is None else f"{result.score:.1f}"
+        return cls(result.version, result.status, score, result.grade or "", result.clause)
 
 
 @dataclass(frozen=True)
@@ -124,6 +147,10 @@ class DecisionReport:
     changed: bool
     new_version: int | None
     letter: Path
+    before: ResultView | None = None
+    after: ResultView | None = None  # the new version, when the decision changed the result
+    publicity: Window | None = None  # the new version's publicity (第十八条), when it changed
+    warnings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -144,12 +171,13 @@ def add_objection(uow: Any, rules: Rules, inputs: AddInput) -> ObjectionSummary:
     result = _current_result(uow, cycle, intake.institution_id)
     existing = uow.objections.get(intake.objection_id) if intake.objection_id else None
     if existing is not None:
-        return _summary(uow, rules, existing)
-    if result.publicity_last_day is None:
+        return _summary(uow, rules, existing, inputs.filing.letters)
+    if result.publicity_on is None or result.publicity_last_day is None:
         raise ObjectionError(f"{intake.institution_id}: its {intake.year} result is not in publicity yet")
     window = Window(result.publicity_on, result.publicity_last_day)
     has_evidence = bool(intake.evidence) if intake.has_evidence is None else intake.has_evidence
     admissible, reason = admissibility(intake.received_on, has_evidence, window)
+    warnings = _intake_warnings(result)
     objection = uow.objections.add(
         id=intake.objection_id or _next_id(uow, cycle), cycle_id=cycle.id, institution_id=intake.institution_id,
         result_version=result.version, filer_kind=intake.filer_kind, filer_name=intake.filer_name,
@@ -159,15 +187,29 @@ def add_objection(uow: Any, rules: Rules, inputs: AddInput) -> ObjectionSummary:
     _keep_evidence(uow, objection.id, intake.evidence, inputs.filing.evidence)
     uow.audit.append("objection", objection.id, "received", actor.why, actor.by, actor.at, None,
                      {"institution_id": objection.institution_id, "admissible": admissible, "reason": reason,
-                      "received_on": intake.received_on.isoformat()})
+                      "received_on": intake.received_on.isoformat(), **_warning_field(warnings)})
     if admissible and result.state == IN_PUBLICITY:
         uow.lifecycle.move(result, actor, state=UNDER_REVIEW)
     uow.lifecycle.set_stage(cycle, actor)
     uow.flush()
-    summary = _summary(uow, rules, objection)
     if not admissible:
         _write_letter(inputs.filing.letters, objection.id, _deemed_letter(rules, objection, result, window, intake.year))
-    return summary
+    return replace(_summary(uow, rules, objection, inputs.filing.letters), warnings=warnings)
+
+
+def _intake_warnings(result: Result) -> tuple[str, ...]:
+    """An objection to a result already determined, published or shared is recorded, but said so (第十九条)."""
+    if result.state not in PAST_PUBLICITY:
+        return ()
+    day = {DETERMINED: result.determined_on, PUBLISHED: result.published_on, SHARED: result.shared_on}[result.state]
+    when = f"（{day}）" if day else ""
+    return (f"该机构评价结果（第{result.version}版）的状态为“{STATE_NAMES[result.state]}”{when}：异议照常登记，"
+            "已确定、公布或共享的结果不会因此自动改变；复核后如需更正，将作为变更结果重新公示。",)
+
+
+def _warning_field(warnings: tuple[str, ...]) -> dict[str, str]:
+    """The audit row's `warning`, when a person was warned."""
+    return {"warning": "；".join(warnings)} if warnings else {}
 
 
 def _current_result(uow: Any, cycle: Cycle, institution_id: str) -> Result:
@@ -256,13 +298,19 @@ def _objection(uow: Any, objection_id: str) -> Objection:
     return objection
 
 
-def _summary(uow: Any, rules: Rules, objection: Objection) -> ObjectionSummary:
-    review_by = None
-    if objection.admissible:
-        spans = [Suspension(s.start, s.end) for s in uow.objections.suspensions(objection.id)]
-        review_by = review_deadline(rules.calendar, objection.received_on, spans, rules.procedure)
+def review_by(uow: Any, rules: Rules, objection: Objection) -> date | None:
+    """第十九条: the review deadline, suspensions left out; None when not reviewed or while the clock is stopped."""
+    if not objection.admissible:
+        return None
+    spans = [Suspension(s.start, s.end) for s in uow.objections.suspensions(objection.id)]
+    return review_deadline(rules.calendar, objection.received_on, spans, rules.procedure)
+
+
+def _summary(uow: Any, rules: Rules, objection: Objection, letters: Path | None = None) -> ObjectionSummary:
+    deadline = review_by(uow, rules, objection)
     return ObjectionSummary(objection.id, objection.institution_id, objection.admissible, objection.reason,
-                            review_by.isoformat() if review_by else None, objection.decision)
+                            deadline.isoformat() if deadline else None, objection.decision,
+                            letter=existing_letter(letters, objection.id) if letters is not None else None)
 
 
 def decide(uow: Any, rules: Rules, inputs: DecideInput) -> DecisionReport:
@@ -275,16 +323,35 @@ def decide(uow: Any, rules: Rules, inputs: DecideInput) -> DecisionReport:
     _check_decidable(objection, inputs.on)
     cycle = uow.objections.cycle_by_id(objection.cycle_id)
     before = _current_result(uow, cycle, objection.institution_id)
-    _record_decision(uow, objection, inputs)
+    warnings = _late_warnings(rules, review_by(uow, rules, objection), inputs.on)
+    _record_decision(uow, objection, inputs, warnings)
     after = _rescore(uow, rules, cycle, objection, inputs) if inputs.withdraw or inputs.set_aside else None
     if after is None:
         _settle_unchanged(uow, cycle, before, inputs.actor)
     uow.flush()
     uow.lifecycle.set_stage(cycle, inputs.actor)
     letter = _decision_letter(rules, objection, before, after, inputs, cycle.year)
-    summary = _summary(uow, rules, objection)
+    summary = replace(_summary(uow, rules, objection), warnings=warnings)
     path = _write_letter(inputs.filing.letters, objection.id, letter)
-    return DecisionReport(summary, after is not None, after.version if after is not None else None, path)
+    window = _window(after) if after is not None else None
+    return DecisionReport(summary, after is not None, after.version if after is not None else None, path,
+                          before=ResultView.of(before), after=ResultView.of(after) if after is not None else None,
+                          publicity=window, warnings=warnings)
+
+
+def _late_warnings(rules: Rules, deadline: date | None, on: date) -> tuple[str, ...]:
+    """A decision after the review deadline is recorded, but said so (第十九条)."""
+    if deadline is None or on <= deadline:
+        return ()
+    late = rules.calendar.working_days_between(deadline, on)
+    return (f"复核期限为{deadline}，本决定于{on}作出，已超过复核期限{late}个工作日（第十九条）："
+            "决定照常记录，逾期情况已写入审计日志。",)
+
+
+def _window(result: Result) -> Window | None:
+    if result.publicity_on is None or result.publicity_last_day is None:
+        return None
+    return Window(result.publicity_on, result.publicity_last_day)
 
 
 def _check_decidable(objection: Objection, on: date) -> None:
@@ -296,7 +363,7 @@ def _check_decidable(objection: Objection, on: date) -> None:
         raise ObjectionError(f"--on {on} is before the objection was received ({objection.received_on})")
 
 
-def _record_decision(uow: Any, objection: Objection, inputs: DecideInput) -> None:
+def _record_decision(uow: Any, objection: Objection, inputs: DecideInput, warnings: tuple[str, ...]) -> None:
     objection.decision, objection.decided_on, objection.decision_reason = inputs.decision, inputs.on, inputs.reason
     for event_id in inputs.withdraw:
         uow.objections.add_correction(objection.id, "withdraw_event", inputs.reason, event_id=event_id)
@@ -305,7 +372,8 @@ def _record_decision(uow: Any, objection: Objection, inputs: DecideInput) -> Non
     actor = inputs.actor
     uow.audit.append("objection", objection.id, "decided", actor.why, actor.by, actor.at, None,
                      {"decision": inputs.decision, "decided_on": inputs.on.isoformat(), "reason": inputs.reason,
-                      "withdraw": list(inputs.withdraw), "set_aside": [list(s) for s in inputs.set_aside]})
+                      "withdraw": list(inputs.withdraw), "set_aside": [list(s) for s in inputs.set_aside],
+                      **_warning_field(warnings)})
     uow.flush()
 
 
@@ -369,8 +437,22 @@ def _deemed_letter(rules: Rules, objection: Objection, result: Result, window: W
     })
 
 
+def letter_path(folder: Path, objection_id: str) -> Path:
+    """<letters>/<objection id>.html: the objection's one letter (视为无异议告知书, or 复核意见告知书)."""
+    return path_inside(folder, f"{objection_id}.html")
+
+
+def existing_letter(folder: Path, objection_id: str) -> str | None:
+    """The objection's letter, if one was written."""
+    try:
+        path = letter_path(folder, objection_id)
+    except UnsafePathError:  # an id no file can be named after: no letter was ever written for it
+        return None
+    return str(path) if path.is_file() else None
+
+
 def _write_letter(folder: Path, objection_id: str, html: str) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
-    path = path_inside(folder, f"{objection_id}.html")
+    path = letter_path(folder, objection_id)
     path.write_text(html, encoding="utf-8")
     return path

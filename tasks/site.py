@@ -105,11 +105,11 @@ def build_site_folder(out: Path, *, as_of: date, rules: Rules, store: Store | No
     """
     if (store is None) == (uow is None):
         raise TypeError("build_site_folder reads from a store or through a unit of work: give exactly one")
-    if uow is not None:
-        files = site_files(uow, rules, as_of)
-    else:
+    if store is not None:
         with store.unit_of_work(write=False) as reading:
             files = site_files(reading, rules, as_of)
+    else:
+        files = site_files(uow, rules, as_of)
     written, removed = write_site(files, Path(out))
     return SiteReport(out=Path(out).resolve(), as_of=as_of, files=written, removed=removed)
 

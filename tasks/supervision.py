@@ -189,11 +189,14 @@ def add_inspection(uow: HasSupervision, rules: Rules, given: InspectionInput, ac
                      method=method.code, matters=matters, inspectors=list(given.inspectors), summary=given.summary,
                      rules_version=supervision.version, created_at=actor.at, created_by=actor.by)
     store.add(row)
-    after = {"institution_id": row.institution_id, "inspected_on": row.inspected_on.isoformat(),
-             "method": row.method, "matters": matters, "inspectors": list(given.inspectors)}
+    report = InspectionReport(
+        inspection_id=inspection_id, institution_id=given.institution_id, institution_name=name,
+        in_registry=registered is not None, inspected_on=given.inspected_on.isoformat(), method=method.code,
+        matters=matters, inspectors=list(given.inspectors))
+    after = {"institution_id": report.institution_id, "inspected_on": report.inspected_on, "method": report.method,
+             "matters": matters, "inspectors": report.inspectors}
     store.audit("inspection", inspection_id, "recorded", actor.why, actor.by, actor.at, None, after)
-    return InspectionReport(inspection_id=inspection_id, institution_name=name, in_registry=registered is not None,
-                            **after)
+    return report
 
 
 def add_finding(uow: HasSupervision, rules: Rules, given: FindingInput, out_dir: Path, actor: Actor) -> FindingReport:
@@ -274,6 +277,7 @@ def _indicator(code: str | None, rules: Rules) -> dict | None:
     if code is None:
         return None
     indicator = rules.with_index(rules.supervision.index_version).index.indicators[code]
+    assert indicator.points is not None  # an event indicator (checked when the supervision rules load)
     return {"code": code, "name": indicator.name, "points": format_tenths(indicator.points)}
 
 
@@ -293,23 +297,25 @@ def settle(uow: HasSupervision, rules: Rules, entity: str, given: OutcomeInput, 
     """Record the verification outcome of a finding or complaint; the credit event it gives, if any."""
     store = uow.supervision
     if entity == "inspection_finding":
-        row = _finding(store, given.record_id)
-        inspection = store.inspection(row.inspection_id)
+        finding = _finding(store, given.record_id)
+        inspection = store.inspection(finding.inspection_id)
         assert inspection is not None  # a finding's inspection is a foreign key
-        outcomes, first_day, what = ("verified", "not_verified"), inspection.inspected_on, "the inspection"
-    else:
-        row = store.complaint(given.record_id)
-        if row is None:
-            raise SupervisionError(f"complaint {given.record_id}: not recorded")
-        outcomes, first_day, what = ("verified", "unfounded"), row.received_on, "the complaint was received"
+        _check_outcome(given, ("verified", "not_verified"), inspection.inspected_on, "the inspection")
+        _decide(store, finding, entity, given, actor)
+        return finding_event(finding_record(finding, inspection), rules.supervision)
+    complaint = store.complaint(given.record_id)
+    if complaint is None:
+        raise SupervisionError(f"complaint {given.record_id}: not recorded")
+    _check_outcome(given, ("verified", "unfounded"), complaint.received_on, "the complaint was received")
+    _decide(store, complaint, entity, given, actor)
+    return complaint_event(complaint_record(complaint), rules.supervision)
+
+
+def _check_outcome(given: OutcomeInput, outcomes: tuple[str, ...], first_day: date, what: str) -> None:
     if given.outcome not in outcomes:
         raise SupervisionError(f"--outcome {given.outcome!r}: {' or '.join(outcomes)}")
     if given.on < first_day:
         raise SupervisionError(f"--on {given.on} is before {what} ({first_day})")
-    _decide(store, row, entity, given, actor)
-    if isinstance(row, InspectionFinding):
-        return finding_event(finding_record(row, inspection), rules.supervision)
-    return complaint_event(complaint_record(row), rules.supervision)
 
 
 def _finding(store: SupervisionRepository, finding_id: str) -> InspectionFinding:
@@ -390,10 +396,11 @@ def recorded_events(
     """
     store = uow.supervision if hasattr(uow, "supervision") else uow
     supervision = rules.supervision if isinstance(rules, Rules) else rules
-    rows = [finding_event(finding_record(f, i), supervision) for f, i in store.findings_with_inspections()]
+    rows: list[dict[str, Any] | None] = [finding_event(finding_record(f, i), supervision)
+                                         for f, i in store.findings_with_inspections()]
     rows += [complaint_event(complaint_record(c), supervision) for c in store.complaints()]
-    rows = sorted((r for r in rows if r is not None and in_period(r, start, end)), key=lambda r: r["event_id"])
-    return pd.DataFrame(rows, columns=list(EVENT_COLUMNS), dtype="string")
+    kept = sorted((r for r in rows if r is not None and in_period(r, start, end)), key=lambda r: r["event_id"])
+    return pd.DataFrame(kept, columns=list(EVENT_COLUMNS), dtype="string")
 
 
 def events_for_year(uow: HasSupervision, rules: Rules) -> pd.DataFrame:

@@ -98,6 +98,12 @@ class Row:
         except ValueError:
             raise SupervisionError(f"{self.where(column)}: {value!r} is not a date YYYY-MM-DD") from None
 
+    def required_day(self, column: str) -> date:
+        """The date in `column`, which must be given."""
+        value = self.day(column)
+        assert value is not None  # day() raises on an empty required cell
+        return value
+
     def items(self, column: str) -> tuple[str, ...]:
         return tuple(part.strip() for part in (self.text(column) or "").split(";") if part.strip())
 
@@ -139,7 +145,7 @@ def import_inspections(uow: HasSupervision, rules: Rules, given: InspectionImpor
 
 def _inspection(uow, rules: Rules, row: Row, actor: Actor, recorded: set, skipped: set) -> None:
     given = InspectionInput(
-        institution_id=row.text("institution_id") or "", inspected_on=row.day("inspected_on"),
+        institution_id=row.text("institution_id") or "", inspected_on=row.required_day("inspected_on"),
         method=row.text("method") or "", matters=row.items("matters"), inspectors=row.items("inspectors"),
         summary=row.text("summary"), inspection_id=_required(row, "inspection_id"),
         institution_name=row.text("institution_name"))
@@ -167,7 +173,8 @@ def _finding(uow, rules: Rules, row: Row, out_dir: Path, actor: Actor, skipped: 
         raise SupervisionError(f"{row.where('situation')}: {situation!r} is not an item 1–6 of 第十条")
     given = FindingInput(
         inspection_id=inspection_id, situation=int(situation), measure=row.text("measure") or "",
-        facts=row.text("facts") or "", issued_on=row.day("issued_on"), rectify_by=row.day("rectify_by", False),
+        facts=row.text("facts") or "", issued_on=row.required_day("issued_on"),
+        rectify_by=row.day("rectify_by", False),
         interview_at=row.text("interview_at"), interview_place=row.text("interview_place"))
     report = _at(row, lambda: add_finding(uow, rules, given, out_dir, actor))
     _outcome(uow, rules, row, "inspection_finding", report.finding_id, actor)
@@ -187,27 +194,29 @@ def import_complaints(uow: HasSupervision, rules: Rules, given: ComplaintImport,
 def _complaint(uow, rules: Rules, row: Row, actor: Actor, recorded: set, skipped: set) -> None:
     given = ComplaintInput(
         institution_id=row.text("institution_id") or "", channel=row.text("channel") or "",
-        received_on=row.day("received_on"), summary=row.text("summary") or "",
+        received_on=row.required_day("received_on"), summary=row.text("summary") or "",
         complainant=row.text("complainant"), complaint_id=_required(row, "complaint_id"))
-    if given.complaint_id in recorded | skipped:
-        raise SupervisionError(f"{row.where('complaint_id')}: {given.complaint_id} appears more than once")
-    stored = uow.supervision.complaint(given.complaint_id)
+    complaint_id = given.complaint_id or ""
+    if complaint_id in recorded | skipped:
+        raise SupervisionError(f"{row.where('complaint_id')}: {complaint_id} appears more than once")
+    stored = uow.supervision.complaint(complaint_id)
     if stored is not None:
         facts = (stored.institution_id, stored.channel, stored.received_on, stored.summary)
         _same_or_raise(row, "complaint_id", facts,
                        (given.institution_id, given.channel, given.received_on, given.summary))
-        skipped.add(given.complaint_id)
+        skipped.add(complaint_id)
         return
     _at(row, lambda: add_complaint(uow, rules, given, actor))
-    _outcome(uow, rules, row, "complaint", given.complaint_id, actor)
-    recorded.add(given.complaint_id)
+    _outcome(uow, rules, row, "complaint", complaint_id, actor)
+    recorded.add(complaint_id)
 
 
 def _outcome(uow, rules: Rules, row: Row, entity: str, record_id: str, actor: Actor) -> None:
     outcome = row.text("outcome")
     if outcome in (None, "pending"):
         return
-    given = OutcomeInput(record_id, row.day("verified_on"), outcome, row.text("note"), row.day("decided_on", False))
+    given = OutcomeInput(record_id, row.required_day("verified_on"), outcome, row.text("note"),
+                         row.day("decided_on", False))
     _at(row, lambda: settle(uow, rules, entity, given, actor))
 
 

@@ -236,3 +236,32 @@ def test_a_province_drop_of_500_institutions_saves_and_resaves(session: Session,
     assert (first.new, first.findings) == (500, 15000)
     assert again.wrote_nothing
     assert len(repository.findings_for(2025)) == 15000
+
+
+def test_the_service_tiers_fake_saves_and_reads_back_exactly_like_the_store(
+    session: Session, inputs: Inputs, sample: Any
+) -> None:
+    from tests.service.fakes import FakeUnitOfWork
+
+    results = with_score(sample.results(), sample.RATED_A, score="94.0", deduction_management="6.0")
+    findings = sample.findings()
+    findings.loc[findings["institution_id"] == sample.RATED_A, ["raw_points", "points"]] = "6.0"
+    saves = [inputs(), inputs(), inputs(results=results, findings=findings),
+             inputs(results=results[results["institution_id"] != sample.NOT_RATED], findings=findings), inputs()]
+    rescored = sample.findings()
+    rescored = rescored[rescored["institution_id"] == sample.RATED_B].iloc[:2]
+
+    def run(repository: Any) -> tuple[Any, ...]:
+        reports = [repository.save_evaluation(**given) for given in saves]
+        cycle = repository.cycle(2025)
+        changed = repository.change_result(cycle, sample.RATED_B, sample.results(), rescored, by="t",
+                                           at=inputs()["at"], why="objection upheld")
+        return (
+            [(r.new, r.changed, r.unchanged, r.withdrawn, r.findings, r.audit, r.validation_replaced) for r in reports],
+            (changed.version, changed.state, changed.is_current),
+            repository.current_results(2025).astype(object).values.tolist(),
+            repository.findings_for(2025).astype(object).values.tolist(),
+            [(e.entity, e.entity_id, e.action, e.why, e.by, e.before, e.after) for e in repository.audit_entries()],
+        )
+
+    assert run(FakeUnitOfWork().evaluations) == run(Repository(session))

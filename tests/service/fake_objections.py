@@ -38,12 +38,19 @@ class FakeObjections:
         values.setdefault("decision_reason", None)
         return self.tables.add("objections", Objection(**values))
 
+    def of_cycle(self, cycle: Cycle) -> list[Objection]:
+        return sorted((o for o in self.tables.of("objections") if o.cycle_id == cycle.id),
+                      key=lambda o: (o.received_on, o.id))
+
     def cycle_by_id(self, cycle_id: int) -> Cycle:
         return next(c for c in self.tables.of("cycles") if c.id == cycle_id)
 
     def add_evidence(self, objection_id: str, file_name: str, sha256: str, path: str) -> None:
         self.tables.add("objection_evidence", ObjectionEvidence(objection_id=objection_id, file_name=file_name,
                                                                 sha256=sha256, path=path))
+
+    def evidence(self, objection_id: str) -> list[ObjectionEvidence]:
+        return [e for e in self.tables.of("objection_evidence") if e.objection_id == objection_id]
 
     def suspensions(self, objection_id: str) -> list[ObjectionSuspension]:
         return [s for s in self.tables.of("objection_suspensions") if s.objection_id == objection_id]
