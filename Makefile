@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck bench install browser clean
+.PHONY: demo test e2e lint typecheck bench install browser clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,10 @@ test: $(STAMP) browser
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
+
+# The deployments for real: a Prefect server, two workers, PostgreSQL, the alert's mail (also in `make test`).
+e2e: $(STAMP)
+	$(BIN)/python -m pytest -n 0 tests/e2e
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -14,7 +14,8 @@ import typer
 # Great Expectations announces its temporary folders at INFO: not news for an officer at a terminal.
 logging.getLogger("great_expectations").setLevel(logging.WARNING)
 
-DbOption = Annotated[str | None, typer.Option("--db", help="Database URL (default: the embedded SQLite file)")]
+DbOption = Annotated[str | None, typer.Option(
+    "--db", help="Database URL (default: CREDIT_DB_URL, or db_url in CREDIT_CONFIG's file, else the embedded SQLite file)")]
 DebugOption = Annotated[bool, typer.Option("--debug", help="Show tracebacks")]
 ByOption = Annotated[str | None, typer.Option("--by", help="Who runs this, for the audit log (default: OS user)")]
 

@@ -19,9 +19,10 @@ from cli.common import BadInput, ByOption, DbOption, DebugOption, parse_day, run
 from cli.lifecycle import advance, cycle_app, publicize
 from cli.objections import objection_app, serious_event
 from cli.plan import inspectors_app, plan, registry_changes
+from cli.records import audit, letters
 from cli.rescore import rescore
 from cli.runtime import no_heartbeat, prepare_prefect, sandbox_settings
-from cli.server import server_app
+from cli.server import migrate, server_app
 from cli.site import site_app
 from cli.supervision import complaint_app, inspection_app
 from cli.workdays import workdays_app
@@ -48,6 +49,9 @@ app.add_typer(inspectors_app, name="inspectors")
 app.add_typer(inspection_app, name="inspection")
 app.add_typer(complaint_app, name="complaint")
 app.add_typer(server_app, name="server")
+app.command()(audit)
+app.command()(letters)
+app.command()(migrate)
 
 @app.command()
 def evaluate(

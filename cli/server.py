@@ -16,7 +16,7 @@ from urllib.parse import unquote, urlsplit
 
 import typer
 
-from cli.common import BadInput, DebugOption, run_guarded
+from cli.common import BadInput, DbOption, DebugOption, run_guarded
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 AUTOMATION = REPO_ROOT / "deploy" / "automation.yaml"
@@ -42,6 +42,17 @@ def setup(
 ) -> None:
     """Create the work pool, the writers' concurrency limit and the failure alert on PREFECT_API_URL's server."""
     run_guarded(lambda: _setup(smtp_url, to or [], sender, pool), debug)
+
+
+def migrate(db: DbOption = None, debug: DebugOption = False) -> None:
+    """Bring the store to the newest schema (the upgrade's step after stopping the worker, deploy/README.md)."""
+    def action() -> None:
+        from store.uow import open_store
+
+        store = open_store(db, run="migrate")  # the first open migrates, under the writer lock
+        typer.echo(f"存储 {store.url}：已是最新的数据库结构")
+
+    run_guarded(action, debug)
 
 
 def _setup(smtp_url: str | None, to: list[str], sender: str | None, pool: str) -> None:

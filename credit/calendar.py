@@ -25,11 +25,13 @@ _BLOCK_KEYS = {"notice", "holidays", "workdays"}
 class UnknownYearError(ValueError):
     """A computation needs a day of a year with no official calendar (SPEC "Unknown years")."""
 
-    def __init__(self, year: int, file: Path | str) -> None:
+    def __init__(self, year: int, file: Path | str, needed_for: str = "") -> None:
         self.year = year
         self.file = str(file)
+        self.needed_for = needed_for
+        why = f"{needed_for} needs working days of {year}, but there is " if needed_for else ""
         super().__init__(
-            f"no official working-day calendar for {year}: chinesecalendar and the override file do not "
+            f"{why}no official working-day calendar for {year}: chinesecalendar and the override file do not "
             f"know it. Edit {self.file}: add a `{year}:` block under `years:` copying the State Council "
             f"notice (notice, holidays, workdays); see rules/calendar/README.md"
         )
@@ -167,6 +169,27 @@ class WorkCalendar:
         """Sorted day numbers (days since 1970-01-01) of the working days of years first..last."""
         parts = [_day_number(date(y, 1, 1)) + np.flatnonzero(self._mask(y)) for y in range(first, last + 1)]
         return np.concatenate(parts).astype("i8") if parts else np.empty(0, dtype="i8")
+
+
+def knows_year(calendar: WorkCalendar, year: int) -> bool:
+    """True when chinesecalendar or the override file has the official calendar of `year`."""
+    return year in dict(calendar.years())
+
+
+def require_calendar(calendar: WorkCalendar, start: date, spans: Iterable[int], *, needed_for: str) -> date:
+    """The last day that `spans` of working days, counted one after another from `start`, can reach.
+
+    Checked before a run changes anything (issue 10 item 4): each span is counted with add_working_days,
+    exactly as the deadline it bounds, so every day those deadlines can need is known when this returns.
+    Otherwise UnknownYearError names the year, the override file and `needed_for`.
+    """
+    day = start
+    try:
+        for n in spans:
+            day = calendar.add_working_days(day, n)
+    except UnknownYearError as exc:
+        raise UnknownYearError(exc.year, exc.file, needed_for=needed_for) from None
+    return day
 
 
 class _DatesAsText(yaml.SafeLoader):

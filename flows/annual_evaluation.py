@@ -13,8 +13,11 @@ from credit.detectors import Period
 from credit.rules import rules_for_year
 from store.settings import get_settings
 from store.uow import open_store
+from tasks.outputs import replace_folder
 from tasks.pull import pull_drop, pull_drop_sql, recorded_events_task, save_snapshot, with_recorded_events
-from tasks.render import render_task
+from tasks.render import OUTPUT_ENTRIES, render_task, report_evaluation, require_calendar_ahead
+from tasks.reporting import log_errors_once, run_logger
+from tasks.retries import MINUTE
 from tasks.save import SaveInput, save_task
 from tasks.score import score_task
 from tasks.validate import validate_task
@@ -22,7 +25,7 @@ from tasks.validate import validate_task
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
-@flow(name="annual-evaluation", log_prints=False, validate_parameters=True)
+@flow(name="annual-evaluation", log_prints=False, validate_parameters=True, timeout_seconds=60 * MINUTE)
 def annual_evaluation(
     drop: str,
     year: int | None = None,
@@ -38,14 +41,19 @@ def annual_evaluation(
     naming a database URL and one SQL query per table. Events recorded in the store for `year`
     (inspections, complaints: tasks/supervision.py) are added to it and kept in its snapshot.
     `index_version` defaults to the index system in force for the period (rules/index, effective_from).
+    Nothing is stored or written when the calendar cannot count the draft's deadlines; the outputs are
+    written beside `out` and swapped into place at the end, so a failed run leaves the previous ones whole.
     """
+    log_errors_once()
+    log = run_logger()
     as_of = as_of or datetime.now(SHANGHAI).date()  # the edge: nothing below reads the clock
     year = year or as_of.year - 1  # 第十四条: the previous calendar year
     Period.for_year(year, as_of)  # refuse an as_of inside the period before reading anything
     settings = get_settings()
-    out = out or str(settings.var_dir / "out" / str(year))
+    target = Path(out or settings.var_dir / "out" / str(year))
     at, by = datetime.now(UTC), by or getpass.getuser()
     rules = rules_for_year(year, index_version=index_version)
+    require_calendar_ahead(rules, as_of)  # before the store is opened, anything read, stored or written
     store = open_store(db_url, run=f"annual-evaluation {year}")
     source = Path(drop)
     # A YAML file names the management system's database and one query per table; else a folder or workbook.
@@ -53,10 +61,15 @@ def annual_evaluation(
     # Verified inspection findings and complaints recorded in the store join the drop's credit events.
     pulled = with_recorded_events(pulled, recorded_events_task(store, rules))
     snapshot_path = save_snapshot(pulled, settings.var_dir)
-    docs = Path(out) / "validation" / "data-docs"
-    validated = validate_task(pulled, rules, docs)
-    scored = score_task(validated, rules, as_of)
-    saved = save_task(store, rules, SaveInput(as_of=as_of, drop=pulled, snapshot_path=snapshot_path,
-                                              validated=validated, scored=scored, by=by, at=at))
-    paths = render_task(Path(out), drop=pulled, validated=validated, scored=scored, rules=rules, as_of=as_of)
+    log.info("%s年度评价，基准日 %s，指标体系 %s：输入 %s，快照 %s（%s）", year, as_of, rules.index.version,
+             pulled.origin, pulled.snapshot, snapshot_path)
+    with replace_folder(target, owned=OUTPUT_ENTRIES) as staging:
+        validated = validate_task(pulled, rules, staging / "validation" / "data-docs")
+        scored = score_task(validated, rules, as_of)
+        saved = save_task(store, rules, SaveInput(as_of=as_of, drop=pulled, snapshot_path=snapshot_path,
+                                                  validated=validated, scored=scored, by=by, at=at))
+        staged = render_task(staging, drop=pulled, validated=validated, scored=scored, rules=rules, as_of=as_of)
+    paths = {key: target / path.relative_to(staging) for key, path in staged.items()}
+    report_evaluation(rules, as_of, scored.results, saved, paths)
     return {"outputs": {k: str(v) for k, v in paths.items()}, "saved": saved, "snapshot": pulled.snapshot}
+

@@ -10,17 +10,21 @@ from prefect import flow
 
 from credit.rules import load_rules
 from store.uow import open_store
-from tasks.site import build_site_task
+from tasks.reporting import log_errors_once
+from tasks.retries import MINUTE
+from tasks.site import build_site_task, report_site
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
-@flow(name="site-build", log_prints=False, validate_parameters=True)
+@flow(name="site-build", log_prints=False, validate_parameters=True, timeout_seconds=30 * MINUTE)
 def site_build(out: str, as_of: date | None = None, db_url: str | None = None) -> dict:
     """Write the website as of `as_of` (default: today in China) into `out`; returns what was written."""
+    log_errors_once()
     as_of = as_of or datetime.now(SHANGHAI).date()  # the edge: nothing below reads the clock
     rules = load_rules(as_of)  # the bureau, its time limits and calendar in force on the build date
     store = open_store(db_url, run="site-build")
     report = build_site_task(Path(out), as_of=as_of, rules=rules, store=store)
+    report_site(report)
     return {"out": str(report.out), "as_of": report.as_of.isoformat(), "files": report.files,
             "removed": report.removed}

@@ -20,9 +20,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Select, and_, false, or_, select
+from sqlalchemy import ColumnElement, Select, Table, and_, false, or_, select
 from sqlalchemy.orm import Session
 
 from store.models import AuditEntry, Complaint, Cycle, Inspection, InspectionFinding, Objection
@@ -74,7 +74,7 @@ class AuditLog:
     def append_rows(self, rows: list[dict[str, Any]]) -> None:
         """Append lines made by audit_row, in their order."""
         if rows:
-            self.session.execute(AuditEntry.__table__.insert(), rows)
+            self.session.execute(cast(Table, AuditEntry.__table__).insert(), rows)  # Core: one executemany
 
     def entries(self, entity: str | None = None, entity_id: str | None = None) -> list[AuditRecord]:
         """The audit log in the order it was written, optionally for one entity."""

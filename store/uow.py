@@ -16,6 +16,7 @@ import socket
 import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -342,8 +343,9 @@ def with_secret_password(url: str, secret: str | None) -> str:
     return parsed.set(password=read_secret(secret)).render_as_string(hide_password=False)
 
 
+@lru_cache(maxsize=8)
 def read_secret(name: str) -> str:
-    """The value of the Prefect Secret block `name` (the server or the ephemeral API must have it)."""
+    """The value of the Prefect Secret block `name` (the server must have it), read once per process."""
     from prefect.blocks.system import Secret
 
     return str(Secret.load(name, _sync=True).get())

@@ -9,12 +9,10 @@ read-only one.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
-from prefect import task
-from prefect.cache_policies import NO_CACHE
 
 from credit.detectors import Period
 from credit.frames import day, days, equals
@@ -33,7 +31,10 @@ from reports.safe import path_inside
 from store.lifecycle import Actor
 from store.models import Inspector
 from store.uow import Store
+from tasks.outputs import replace_folder
+from tasks.reporting import artifact_key, markdown_table, publish_artifacts, run_logger
 from tasks.rescore import corrected_tables
+from tasks.retries import MINUTE, io_task
 from tasks.text_csv import read_text_csv
 
 RESTS_ON = (DETERMINED, PUBLISHED, SHARED)  # 第二十条: results the plan may rest on
@@ -258,9 +259,42 @@ def _write_files(out: Path, files: dict[str, bytes]) -> list[str]:
 
 
 def plan_step(store: Store, rules: Rules, given: PlanInput) -> PlanReport:
-    """The plan from a read-only unit of work of `store`."""
-    with store.unit_of_work(write=False) as uow:
-        return make_plan(uow, rules, given)
+    """The plan from a read-only unit of work of `store`, written beside `given.out` and swapped into place."""
+    target = Path(given.out)
+    with store.unit_of_work(write=False) as uow, replace_folder(target, owned=PLAN_FILES) as staging:
+        staged = make_plan(uow, rules, replace(given, out=staging))
+    return replace(staged, written=[str(path_inside(target, Path(p).name)) for p in staged.written])
 
 
-make_plan_task = task(name="make_plan", cache_policy=NO_CACHE)(plan_step)
+def plan_markdown(report: PlanReport, out: Path) -> str:
+    """The plan in Chinese for the Prefect UI: what it rests on, what was drawn, where the files are."""
+    selected = [{"等级": grade or "无结果", "抽取机构": n} for grade, n in report.selected.items()]
+    inspectors = (f"检查人员名录 {report.inspectors} 人，组成 {report.teams} 个检查组" if report.warning is None
+                  else f"注意：{report.warning}")
+    files = [{"文件": f"`{Path(p).name}`"} for p in report.written]
+    return "\n\n".join([
+        f"# {report.year}年度双随机抽查计划（第二十二条）",
+        f"依据 {report.source_year} 年度已确定的评价结果（快照 `{report.snapshot}`）；抽样规则 {report.rules_version}；"
+        f"随机种子 `{report.seed}`（同一种子得到同一计划）",
+        f"抽取机构 {report.institutions} 家、检查 {report.inspections} 次，其中有已核实投诉举报的机构 "
+        f"{report.complaints} 家。\n\n" + markdown_table(selected),
+        inspectors,
+        f"## 输出\n\n输出文件夹 `{out}`\n\n" + markdown_table(files),
+    ]) + "\n"
+
+
+def report_plan(report: PlanReport) -> list[str]:
+    """The plan run's own lines and its artifact `plan-<year>`."""
+    log = run_logger(__name__)
+    out = Path(report.written[0]).parent if report.written else Path()
+    log.info("%s年度抽查计划：依据 %s 年度结果，抽取 %s 家、检查 %s 次（%s）；投诉举报 %s 家", report.year,
+             report.source_year, report.institutions, report.inspections, report.selected, report.complaints)
+    if report.warning:
+        log.warning(report.warning)
+    log.info("输出文件夹 %s", out)
+    return publish_artifacts(artifact_key("plan", report.year), plan_markdown(report, out),
+                             description=f"{report.year}年度双随机抽查计划")
+
+
+# Reads the store and writes the files: retried when either failed for a moment (tasks/retries.py).
+make_plan_task = io_task("make_plan", timeout_seconds=10 * MINUTE)(plan_step)

@@ -7,11 +7,7 @@ the cache that matters (`write_snapshot` reuses an existing snapshot).
 
 from __future__ import annotations
 
-from typing import Any
-
 import pandas as pd
-from prefect import task
-from prefect.cache_policies import NO_CACHE
 
 from credit.rules import Rules
 from store.uow import Store
@@ -25,6 +21,7 @@ from tasks.drop_io import (
     with_recorded_events,
     write_snapshot,
 )
+from tasks.retries import MINUTE, io_task
 from tasks.supervision import events_for_year
 
 __all__ = [
@@ -45,21 +42,11 @@ __all__ = [
 ]
 
 
-def _not_structural(task: Any, task_run: Any, state: Any) -> bool:
-    """Retry a database read, but not a drop that breaks the contract: that will not heal by waiting."""
-    return not isinstance(state.data, StructuralError)
-
-
-# Files are local: a failure is the drop's, not the network's, so no retries.
-pull_drop = task(name="pull drop", retries=0, cache_policy=NO_CACHE)(read_drop)
-pull_drop_sql = task(
-    name="pull drop (SQL)",
-    retries=2,
-    retry_delay_seconds=10,
-    retry_condition_fn=_not_structural,
-    cache_policy=NO_CACHE,
-)(read_drop_sql)
-save_snapshot = task(name="save snapshot", retries=0, cache_policy=NO_CACHE)(write_snapshot)
+# Every step reads or writes files or the store: retried when the error can heal (a file system or a
+# database that failed for a moment), never for a drop that breaks the contract (tasks/retries.py).
+pull_drop = io_task("pull drop", timeout_seconds=15 * MINUTE)(read_drop)
+pull_drop_sql = io_task("pull drop (SQL)", timeout_seconds=15 * MINUTE)(read_drop_sql)
+save_snapshot = io_task("save snapshot", timeout_seconds=15 * MINUTE)(write_snapshot)
 
 
 def store_events(store: Store, rules: Rules) -> pd.DataFrame:
@@ -68,8 +55,5 @@ def store_events(store: Store, rules: Rules) -> pd.DataFrame:
         return events_for_year(uow, rules)
 
 
-# The store is a database: a dropped connection may heal, so two retries.
-recorded_events_task = task(name="recorded events", retries=2, retry_delay_seconds=5, cache_policy=NO_CACHE)(
-    store_events
-)
-load_snapshot = task(name="load snapshot", retries=0, cache_policy=NO_CACHE)(read_snapshot)
+recorded_events_task = io_task("recorded events", timeout_seconds=5 * MINUTE)(store_events)
+load_snapshot = io_task("load snapshot", timeout_seconds=15 * MINUTE)(read_snapshot)

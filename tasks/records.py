@@ -151,11 +151,11 @@ def _labels(rules: Rules | None) -> dict[str, str]:
 
 
 def changes(before: dict[str, Any] | None, after: dict[str, Any] | None, labels: dict[str, str]) -> list[Change]:
-    """The values that differ between before and after, in the order the line gives them."""
+    """The values that read differently before and after, in the order the line gives them."""
     old, new = before or {}, after or {}
     keys = list(new) + [k for k in old if k not in new]
-    return [Change(k, labels.get(k, k), value_text(k, old.get(k)), value_text(k, new.get(k)))
-            for k in keys if old.get(k) != new.get(k)]
+    said = [Change(k, labels.get(k, k), value_text(k, old.get(k)), value_text(k, new.get(k))) for k in keys]
+    return [c for c in said if c.before != c.after]  # none and an empty list read the same: no change
 
 
 def value_text(key: str, value: Any) -> str:

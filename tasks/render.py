@@ -9,11 +9,11 @@ from __future__ import annotations
 import json
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
-from prefect import task
-from prefect.cache_policies import NO_CACHE
 
+from credit.calendar import require_calendar
 from credit.indexsystem import IndexSystem
 from credit.lifecycle import publicity_window
 from credit.rules import Bureau, Rules
@@ -27,9 +27,17 @@ from reports.render import (
 )
 from tasks.drop_io import Drop
 from tasks.progress import step
+from tasks.reporting import artifact_key, markdown_table, publish_artifacts, run_logger
+from tasks.retries import MINUTE, io_task
 from tasks.validation import Validated
 
-__all__ = ["OUTPUTS", "RECORDED_OUTPUT", "Bureau", "render_outputs", "render_task", "run_summary", "write_csv"]
+if TYPE_CHECKING:
+    from store.repository import SaveReport
+
+__all__ = [
+    "OUTPUTS", "OUTPUT_ENTRIES", "RECORDED_OUTPUT", "Bureau", "grades_by_county", "render_outputs", "render_task",
+    "report_evaluation", "require_calendar_ahead", "run_summary", "summary_markdown", "write_csv",
+]
 
 OUTPUTS = {
     "results": ("results.csv", "每个参评机构的得分、等级与扣分（DATA_CONTRACT.md）"),
@@ -48,6 +56,24 @@ OUTPUTS = {
 # Written when the store had events for the year (tasks/supervision.py): the rows the evidence ids of
 # their findings name, so the outputs explain every point without the store.
 RECORDED_OUTPUT = ("recorded_events.csv", "并入本次评价的监督检查、投诉举报信用事件（含未核实）")
+# The top-level entries of an output folder that are the evaluation's (tasks/outputs.py replaces them).
+OUTPUT_ENTRIES = frozenset({name.split("/")[0] for name, _ in OUTPUTS.values()} | {RECORDED_OUTPUT[0]})
+NOT_RATED = "不予评定"
+
+
+def require_calendar_ahead(rules: Rules, as_of: date) -> date:
+    """Issue 10 item 4: the calendar knows every day the draft's deadlines can need, checked before anything is stored.
+
+    Counted as the deadlines are, one after another: publication on the first working day after as_of,
+    the window's last day (第十八条), the review of an objection received on that day (第十九条), and
+    publication within its limit after determination (第二十条). Returns the last of those days.
+    """
+    procedure = rules.procedure
+    return require_calendar(
+        rules.calendar, as_of, (1, procedure.publicity, procedure.review, procedure.publication),
+        needed_for=f"the {rules.period_start.year} evaluation as of {as_of.isoformat()} (the publicity, objection "
+                   "review and publication deadlines of its draft list)",
+    )
 
 
 def write_csv(frame: pd.DataFrame, path: Path) -> None:
@@ -133,4 +159,64 @@ def run_summary(drop: Drop, validated: Validated, scored: Scored, index: IndexSy
     }
 
 
-render_task = task(name="render outputs", cache_policy=NO_CACHE)(render_outputs)
+def grades_by_county(results: pd.DataFrame, grades: list[str]) -> list[dict[str, object]]:
+    """Rated institutions per grade and the not rated, per county (the last row: the whole city)."""
+    rows = []
+    frame = results.assign(county=results["county"].fillna("").astype(str).replace("", "（未填写）"))
+    for county, group in [*frame.groupby("county", sort=True), ("合计", frame)]:
+        rated = group[group["status"] == "rated"]
+        row: dict[str, object] = {"县（市、区）": county}
+        row |= {f"{g}级": int((rated["grade"] == g).sum()) for g in grades}
+        row |= {NOT_RATED: int((group["status"] != "rated").sum()), "合计": len(group)}
+        rows.append(row)
+    return rows
+
+
+def summary_markdown(summary: dict, saved: SaveReport, out: Path, grades: list[str]) -> str:
+    """The run in Chinese for the Prefect UI: what was read, rated, stored and written, and the draft's dates."""
+    counts = [{"表": c["table"], "文件": c["file"], "读取": c["read"], "接受": c["accepted"], "隔离": c["quarantined"]}
+              for c in summary["counts"]]
+    statuses = summary["statuses"]
+    rated = statuses.get("rated", 0)
+    graded = "，".join(f"{g}级 {summary['grades'].get(g, 0)} 家" for g in grades)
+    publicity = summary["publicity"]
+    stored = ("与已存结果相同，未写入" if saved.wrote_nothing else
+              f"新增 {saved.new}、变更 {saved.changed}、未变 {saved.unchanged}、撤回 {saved.withdrawn}")
+    outputs = [{"文件": f"`{o['path']}`", "说明": o["description"]} for o in summary["outputs"]]
+    return "\n\n".join([
+        f"# {summary['year']}年度环境监测机构信用风险评价",
+        f"基准日 {summary['as_of']}；指标体系 {summary['index_version']}；输入快照 `{summary['snapshot']}`",
+        "## 输入\n\n" + markdown_table(counts),
+        f"保留但有疑点的行（警告）{summary['warnings']} 条；未核实或核实晚于基准日的信用事件 {summary['pending_events']} 条。",
+        f"## 结果\n\n参评机构 {sum(statuses.values())} 家：评定 {rated} 家（{graded}），{NOT_RATED} "
+        f"{sum(statuses.values()) - rated} 家。计分依据 {summary['findings']} 条。存储的结果：{stored}。",
+        f"## 公示名单（草稿）\n\n拟公示日期 {publicity['publication_date']}，公示期至 {publicity['last_day']}"
+        "（第十八条）。公示由 `credit publicize` 开始。",
+        f"## 输出\n\n输出文件夹 `{out}`\n\n" + markdown_table(outputs),
+    ]) + "\n"
+
+
+def report_evaluation(rules: Rules, as_of: date, results: pd.DataFrame, saved: SaveReport,
+                      paths: dict[str, Path]) -> list[str]:
+    """The run's own lines, and its artifacts `evaluation-<year>` and `evaluation-<year>-grades-by-county`."""
+    log, year = run_logger(__name__), rules.period_start.year
+    summary = json.loads(paths["summary_json"].read_text(encoding="utf-8"))
+    folder = paths["summary_json"].parent.resolve()
+    grades = [band.grade for band in rules.index.grades]
+    log.info("结果：%s；等级：%s；警告 %s 条", summary["statuses"], summary["grades"] or "无", summary["warnings"])
+    if saved.wrote_nothing:
+        log.info("存储：与已存的 %s 年度结果相同，未写入", year)
+    else:
+        log.info("存储：新增 %s、变更 %s、未变 %s、撤回 %s 个结果", saved.new, saved.changed, saved.unchanged,
+                 saved.withdrawn)
+    log.info("输出文件夹 %s；公示名单草稿 %s 起公示，至 %s", folder, summary["publicity"]["publication_date"],
+             summary["publicity"]["last_day"])
+    return publish_artifacts(
+        artifact_key("evaluation", year), summary_markdown(summary, saved, folder, grades),
+        tables={"grades-by-county": grades_by_county(results, grades)},
+        description=f"{year}年度信用评价（基准日 {as_of.isoformat()}）",
+    )
+
+
+# Writes the output files (into the staging folder of tasks/outputs.py): a file system that failed may heal.
+render_task = io_task("render outputs", timeout_seconds=15 * MINUTE)(render_outputs)

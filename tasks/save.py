@@ -6,15 +6,13 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-from prefect import task
-from prefect.cache_policies import NO_CACHE
-
 from credit.rules import Rules
 from credit.scoring import Scored
 from store.repository import SaveReport
 from store.uow import Store
 from tasks.drop_io import Drop
 from tasks.progress import step
+from tasks.retries import MINUTE, io_task
 from tasks.validation import Validated
 
 
@@ -55,4 +53,5 @@ def save_step(store: Store, rules: Rules, given: SaveInput) -> SaveReport:
         return save_evaluation(uow, rules, given)
 
 
-save_task = task(name="save evaluation", retries=2, retry_delay_seconds=5, cache_policy=NO_CACHE)(save_step)
+# One transaction: a retry after a dropped connection starts it again from nothing.
+save_task = io_task("save evaluation", timeout_seconds=15 * MINUTE)(save_step)

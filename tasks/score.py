@@ -10,6 +10,7 @@ from prefect.cache_policies import NO_CACHE
 from credit.rules import Rules
 from credit.scoring import Scored, score
 from tasks.progress import step
+from tasks.retries import MINUTE
 from tasks.validation import Validated
 
 
@@ -19,4 +20,5 @@ def score_validated(validated: Validated, rules: Rules, as_of: date) -> Scored:
         return score(validated.tables, rules.index, rules.calendar, rules.period_start.year, as_of)
 
 
-score_task = task(name="score drop", cache_policy=NO_CACHE)(score_validated)
+# Pure: nothing to retry; the timeout keeps a run that went wrong from holding its slot.
+score_task = task(name="score drop", cache_policy=NO_CACHE, timeout_seconds=15 * MINUTE)(score_validated)

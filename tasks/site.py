@@ -3,7 +3,9 @@
 Reads every cycle's result versions (public columns and lifecycle dates only) through a read-only unit of
 work, hands them to the pure reports.site.build_site and writes the files. Every path is checked part by part with
 reports.safe.path_inside, so nothing is written outside `out` (R-20); files a previous build wrote and this
-one does not are removed (listed in `.site-files`), nothing else in the folder is touched.
+one does not are removed (listed in `.site-files`), nothing else in the folder is touched. The build
+updates a copy of the folder beside it and swaps it into place (tasks/outputs.py): a failed build
+leaves the published site whole.
 """
 
 from __future__ import annotations
@@ -12,13 +14,13 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from prefect import task
-from prefect.cache_policies import NO_CACHE
-
 from credit.rules import Rules
 from reports.safe import UnsafePathError, path_inside
 from reports.site import CycleData, ResultVersion, build_site
 from store.uow import Store
+from tasks.outputs import replace_folder
+from tasks.reporting import artifact_key, publish_artifacts, run_logger
+from tasks.retries import MINUTE, io_task
 
 FILE_LIST = ".site-files"  # what the last build wrote, so that a rebuild removes only its own files
 
@@ -110,8 +112,22 @@ def build_site_folder(out: Path, *, as_of: date, rules: Rules, store: Store | No
             files = site_files(reading, rules, as_of)
     else:
         files = site_files(uow, rules, as_of)
-    written, removed = write_site(files, Path(out))
-    return SiteReport(out=Path(out).resolve(), as_of=as_of, files=written, removed=removed)
+    with replace_folder(out, seed=True) as staging:  # a failed build leaves the published site whole
+        written, removed = write_site(files, staging)
+    report = SiteReport(out=Path(out).resolve(), as_of=as_of, files=written, removed=removed)
+    run_logger(__name__).info("网站（截至 %s）：写入 %s 个文件，移除 %s 个不再公开的文件，位于 %s", as_of,
+                              len(written), len(removed), report.out)
+    return report
 
 
-build_site_task = task(name="build site", cache_policy=NO_CACHE)(build_site_folder)
+def report_site(report: SiteReport) -> list[str]:
+    """The build's artifact `site-build`: the build date, the counts and the folder (any flow that builds the site)."""
+    removed = "、".join(f"`{r}`" for r in report.removed) or "无"
+    pages = sum(1 for f in report.files if f.endswith(".html"))
+    markdown = (f"# 网站构建（截至 {report.as_of.isoformat()}）\n\n网站文件夹 `{report.out}`\n\n"
+                f"写入 {len(report.files)} 个文件（其中网页 {pages} 个）；移除不再公开的文件：{removed}。\n")
+    return publish_artifacts(artifact_key("site-build"), markdown, description=f"网站（截至 {report.as_of}）")
+
+
+# Reads the store and writes the folder: retried when either failed for a moment (tasks/retries.py).
+build_site_task = io_task("build site", timeout_seconds=10 * MINUTE)(build_site_folder)

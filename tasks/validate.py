@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from prefect import task
-from prefect.cache_policies import NO_CACHE
-
 from credit.rules import Rules
 from tasks.drop_io import Drop
 from tasks.progress import step
+from tasks.retries import MINUTE, io_task
 from tasks.validation import Validated, validate_drop
 
 
@@ -23,4 +21,5 @@ def validate(drop: Drop, rules: Rules, docs_dir: Path | None) -> Validated:
         )
 
 
-validate_task = task(name="validate drop", cache_policy=NO_CACHE)(validate)
+# Writes the Data Docs: retried when the file system fails for a moment, never for the drop's own errors.
+validate_task = io_task("validate drop", timeout_seconds=20 * MINUTE)(validate)

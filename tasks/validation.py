@@ -7,7 +7,6 @@ flows import this module.
 from __future__ import annotations
 
 import json
-import logging
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ import pandas as pd
 
 from credit import checks
 from credit.contract import STORE_TABLES, TABLES, Table
+from tasks.reporting import run_logger
 
 if TYPE_CHECKING:
     from tasks.drop_io import Drop
@@ -32,8 +32,6 @@ RESULT_FORMAT = {"result_format": "COMPLETE", "partial_unexpected_count": PARTIA
 ALL_TABLES = {**TABLES, **STORE_TABLES}
 ORDER = ("institutions", *(name for name in ALL_TABLES if name != "institutions"))
 DUPLICATE_RECORDED = "event id already in the drop's credit_events: the drop's row is used"
-
-log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -140,6 +138,8 @@ def validate_drop(
         kept, quarantined, warned = checks.settle(table, raw.source, frame, failures)
         # Taking rows copies every text column: skip it when nothing was quarantined (the usual case).
         accepted[name] = checks.typed(table, frame if len(kept) == len(frame) else frame.loc[kept])
+        log = run_logger(__name__)  # the run's own lines reach Prefect's API (tasks/reporting.py)
+        log.info("%s：读取 %d 行，接受 %d 行，隔离 %d 行", raw.source, len(frame), len(kept), len(quarantined))
         log.debug(
             "%s: %d rows; checks %.1f s, GX %.1f s, settle and types %.1f s",
             raw.source, len(frame), derived - started, validated - derived, time.perf_counter() - validated,

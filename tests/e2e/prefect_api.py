@@ -14,6 +14,8 @@ from typing import Any
 import httpx
 
 TERMINAL = {"COMPLETED", "FAILED", "CRASHED", "CANCELLED"}
+RETRY = {429, 502, 503}
+FINISHED = "Finished in state"  # Prefect's last line of a flow run
 
 
 @dataclass
@@ -45,7 +47,12 @@ class PrefectApi:
             return False
 
     def _json(self, method: str, path: str, **kwargs: Any) -> Any:
-        response = self.http.request(method, path, **kwargs)
+        """One call, retried as Prefect's own client retries: 429, 502, 503 (a busy SQLite database)."""
+        for attempt in range(6):
+            response = self.http.request(method, path, **kwargs)
+            if response.status_code not in RETRY or attempt == 5:
+                break
+            time.sleep(0.5 * 2 ** attempt)
         response.raise_for_status()
         return response.json() if response.content else None
 
@@ -84,17 +91,17 @@ class PrefectApi:
                 return self.settled_record(run_id)
             time.sleep(0.5)
 
-    def settled_record(self, run_id: str, quiet: float = 2.5, timeout: float = 15) -> RunRecord:
-        """The run's record once its log lines stop arriving (the API handler sends them in batches)."""
+    def settled_record(self, run_id: str, timeout: float = 15) -> RunRecord:
+        """The run's record once its last log line ("Finished in state …") has reached the API.
+
+        The flow-run process sends its lines in batches and the last ones as it exits, just after the
+        terminal state is set: reading at once could miss them."""
         deadline = time.monotonic() + timeout
-        record = self.run_record(run_id)
-        while time.monotonic() < deadline:
-            time.sleep(quiet)
-            again = self.run_record(run_id)
-            if len(again.logs) == len(record.logs) and len(again.artifacts) == len(record.artifacts):
-                return again
-            record = again
-        return record
+        while True:
+            record = self.run_record(run_id)
+            if any(line.startswith(FINISHED) for line in record.logs) or time.monotonic() > deadline:
+                return record
+            time.sleep(0.3)
 
     def run_record(self, run_id: str) -> RunRecord:
         """State, log lines and artifacts of a flow run, read through the API as the UI reads them."""

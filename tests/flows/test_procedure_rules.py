@@ -69,7 +69,7 @@ def test_R15_R16_R17_a_ten_day_procedure_is_followed_by_every_deadline_notice_le
                    "--filer-kind", "institution", "--filer-name", "山西泽安生态环境技术有限公司",
                    "--claim", "对扣分事项有异议", "--evidence", str(proof), "--db", db, "--by", "test")
     assert "2026-03-24" in added  # Mar 11–13, 16–20, 23, 24
-    objection_id = added.split(":")[0].strip()
+    objection_id = added.split("：")[0].strip()
 
     # the others: determined 03-17, the day after the window; publish by Mar 18–20, 23, 24
     invoke("advance", "--as-of", "2026-03-17", "--outbox", str(tmp_path / "outbox"),

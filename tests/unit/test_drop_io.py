@@ -520,4 +520,17 @@ def test_the_pull_tasks_only_wrap_the_plain_functions():
     assert pull.pull_drop_sql.fn is read_drop_sql
     assert pull.save_snapshot.fn is write_snapshot
     assert pull.load_snapshot.fn is read_snapshot
-    assert pull.pull_drop.retries == 0
+
+
+def test_the_pull_tasks_retry_what_can_heal_and_never_a_drop_that_breaks_the_contract():
+    from types import SimpleNamespace
+
+    from tasks import pull
+    from tasks.retries import retry_if_heals
+
+    for step in (pull.pull_drop, pull.pull_drop_sql, pull.save_snapshot, pull.load_snapshot):
+        assert step.retries > 0 and step.retry_condition_fn is retry_if_heals and step.timeout_seconds
+    failed = SimpleNamespace  # what retry_if_heals reads of a Failed state: its data, the exception
+    assert not retry_if_heals(None, None, failed(data=StructuralError("a.csv", "b", "missing column b")))
+    assert not retry_if_heals(None, None, failed(data=FileNotFoundError("drop/a.csv")))
+    assert retry_if_heals(None, None, failed(data=OSError(5, "Input/output error")))
