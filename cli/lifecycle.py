@@ -23,15 +23,20 @@ def publicize(
 ) -> None:
     """Start the publicity (第十八条) of the scored results with D as its publication date; print the window."""
     def action() -> None:
-        prepare_prefect()
+        from credit.lifecycle import publicity_window
         from credit.rules import rules_for_year
-        from flows.lifecycle import publicize_flow
         from store.settings import get_settings
 
+        day = parse_day(on, "--on")
+        rules = rules_for_year(year, rules_dir=get_settings().rules_dir)
+        publicity_window(rules.calendar, day, rules.procedure)  # refuse early: a calendar year not known yet
+        prepare_prefect()
+        from flows.lifecycle import publicize_flow
+
         with no_heartbeat():
-            window = publicize_flow(year=year, on=parse_day(on, "--on"), out=str(out) if out else None,
+            window = publicize_flow(year=year, on=day, out=str(out) if out else None,
                                     db_url=db, by=by or getpass.getuser())
-        days = rules_for_year(year, rules_dir=get_settings().rules_dir).procedure.publicity
+        days = rules.procedure.publicity
         typer.echo(f"公示期 {window['first_day']} – {window['last_day']} ({days} working days); notice in {window['out']}")
 
     run_guarded(action, debug)

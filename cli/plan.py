@@ -93,12 +93,13 @@ def registry_changes(
     """第六条: registry changes filed after their one-month deadline, or not at all, by county."""
     def action() -> None:
         from credit.rules import rules_for_year
+        from store.settings import get_settings
         from store.uow import open_store
         from tasks.registry import RegistryChangesInput
         from tasks.registry import registry_changes as run
 
         given = RegistryChangesInput(year, parse_day(as_of, "--as-of") if as_of else today(), out)
-        rules = rules_for_year(year)
+        rules = rules_for_year(year, rules_dir=get_settings().rules_dir)
         with open_store(db, run="credit registry-changes").unit_of_work(write=False) as uow:
             report = run(uow, rules, given)
         typer.echo(f"written {report.path}")

@@ -42,8 +42,9 @@ def _documents(out: Path | None) -> Path:
 def _rules(day: date):
     """The rules in force for the period of `day` (the record's own date): read once per command."""
     from credit.rules import rules_for_year
+    from store.settings import get_settings
 
-    return rules_for_year(day.year)
+    return rules_for_year(day.year, rules_dir=get_settings().rules_dir)
 
 
 def _in_store(db: str | None, command: str, work: Callable[[Any], Any], write: bool = True) -> Any:

@@ -52,7 +52,7 @@ def annual_evaluation(
     settings = get_settings()
     target = Path(out or settings.var_dir / "out" / str(year))
     at, by = datetime.now(UTC), by or getpass.getuser()
-    rules = rules_for_year(year, index_version=index_version)
+    rules = rules_for_year(year, index_version=index_version, rules_dir=settings.rules_dir)
     require_calendar_ahead(rules, as_of)  # before the store is opened, anything read, stored or written
     store = open_store(db_url, run=f"annual-evaluation {year}")
     source = Path(drop)

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from prefect import flow
 
+from credit.lifecycle import publicity_window
 from credit.rules import load_rules, rules_for_year
 from store.lifecycle import Actor
 from store.settings import get_settings
@@ -33,8 +34,9 @@ def publicize_flow(year: int, on: date, out: str | None = None, db_url: str | No
                    by: str | None = None) -> dict:
     """Start the publicity of the year's scored results on `on` and write the notice."""
     settings = get_settings()
-    store = open_store(db_url, run=f"publicize {year}")
     rules = rules_for_year(year, rules_dir=settings.rules_dir)
+    publicity_window(rules.calendar, on, rules.procedure)  # refuse an unknown calendar year before anything
+    store = open_store(db_url, run=f"publicize {year}")
     actor = Actor(by or getpass.getuser(), datetime.now(UTC), "publicity (第十八条)")
     folder = Path(out) if out else settings.var_dir / "published" / str(year)
     with store.unit_of_work() as uow:

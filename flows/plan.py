@@ -8,6 +8,7 @@ from pathlib import Path
 from prefect import flow
 
 from credit.rules import rules_for_year
+from store.settings import get_settings
 from store.uow import open_store
 from tasks.plan import PlanInput, make_plan_task, report_plan
 from tasks.reporting import log_errors_once
@@ -22,7 +23,7 @@ def plan_flow(year: int, seed: str, out: str, db_url: str | None = None, rules_v
     written beside `out` and swapped into place, so a failed run leaves the previous plan whole.
     """
     log_errors_once()
-    rules = rules_for_year(year)
+    rules = rules_for_year(year, rules_dir=get_settings().rules_dir)
     if rules_version is not None:
         rules = replace(rules, sampling_version=rules_version)
     store = open_store(db_url, run=f"plan {year}")

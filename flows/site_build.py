@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from prefect import flow
 
 from credit.rules import load_rules
+from store.settings import get_settings
 from store.uow import open_store
 from tasks.reporting import log_errors_once
 from tasks.retries import MINUTE
@@ -22,7 +23,7 @@ def site_build(out: str, as_of: date | None = None, db_url: str | None = None) -
     """Write the website as of `as_of` (default: today in China) into `out`; returns what was written."""
     log_errors_once()
     as_of = as_of or datetime.now(SHANGHAI).date()  # the edge: nothing below reads the clock
-    rules = load_rules(as_of)  # the bureau, its time limits and calendar in force on the build date
+    rules = load_rules(as_of, rules_dir=get_settings().rules_dir)  # the bureau, its time limits and calendar in force on the build date
     store = open_store(db_url, run="site-build")
     report = build_site_task(Path(out), as_of=as_of, rules=rules, store=store)
     report_site(report)

@@ -522,7 +522,7 @@ def _read_workbook(path: Path) -> Drop:
     except Exception as exc:  # openpyxl raises many kinds for a broken or foreign file
         raise StructuralError(path.name, None, f"not a readable .xlsx workbook: {exc}") from exc
     try:
-        sheets = {}
+        sheets: dict[str, Any] = {}
         for sheet in workbook.worksheets:
             sheets.setdefault(sheet.title.strip().lower(), sheet)
         present = [t for t in TABLES.values() if t.name in sheets]

@@ -159,11 +159,12 @@ def run_summary(drop: Drop, validated: Validated, scored: Scored, index: IndexSy
     }
 
 
-def grades_by_county(results: pd.DataFrame, grades: list[str]) -> list[dict[str, object]]:
-    """Rated institutions per grade and the not rated, per county (the last row: the whole city)."""
+def grades_by_county(results: pd.DataFrame, grades: list[str], counties: list[str]) -> list[dict[str, object]]:
+    """Rated institutions per grade and the not rated, per county of the bureau (every one) and the city."""
     rows = []
     frame = results.assign(county=results["county"].fillna("").astype(str).replace("", "（未填写）"))
-    for county, group in [*frame.groupby("county", sort=True), ("合计", frame)]:
+    named = [*counties, *sorted(set(frame["county"]) - set(counties))]
+    for county, group in [*((c, frame[frame["county"] == c]) for c in named), ("合计", frame)]:
         rated = group[group["status"] == "rated"]
         row: dict[str, object] = {"县（市、区）": county}
         row |= {f"{g}级": int((rated["grade"] == g).sum()) for g in grades}
@@ -213,7 +214,7 @@ def report_evaluation(rules: Rules, as_of: date, results: pd.DataFrame, saved: S
              summary["publicity"]["last_day"])
     return publish_artifacts(
         artifact_key("evaluation", year), summary_markdown(summary, saved, folder, grades),
-        tables={"grades-by-county": grades_by_county(results, grades)},
+        tables={"grades-by-county": grades_by_county(results, grades, rules.bureau.counties)},
         description=f"{year}年度信用评价（基准日 {as_of.isoformat()}）",
     )
 

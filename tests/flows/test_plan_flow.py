@@ -20,6 +20,7 @@ from flows.plan import plan_flow
 from store.engine import make_engine, transaction
 from store.repository import Repository
 from tests.support.paths import ROOT
+from tests.support.prefect_runs import artifacts
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("prefect-lifecycle")]
 
@@ -140,6 +141,9 @@ def test_R19_the_2026_plan_samples_each_grade_by_the_rules_adds_complaints_and_i
     assert files(tmp_path / "same") == files(tmp_path / "plan")
     plan_flow(year=2026, seed="2026-jc-other", out=str(tmp_path / "other"), db_url=shared)
     assert (tmp_path / "other" / "plan.csv").read_bytes() != raw
+    latest = artifacts("plan-2026")[0]  # what the run shows in Prefect's UI (issue 10)
+    assert "2026年度双随机抽查计划" in latest.data and "2026-jc-other" in latest.data
+    assert str((tmp_path / "other").resolve()) in latest.data
 
 
 def test_R19_a_plan_for_a_cycle_not_yet_determined_exits_2_naming_the_cycle_and_its_stage(db_url, tmp_path, var_dir):

@@ -89,5 +89,7 @@ def test_R15_R16_R17_a_ten_day_procedure_is_followed_by_every_deadline_notice_le
     assert (changed["publicity_on"], changed["publicity_last_day"]) == ("2026-03-20", "2026-04-03")
 
     invoke("site", "build", "--out", str(tmp_path / "site"), "--as-of", "2026-03-20", "--db", db)
-    pages = text_of(tmp_path / "site", "*.html")
-    assert "（10个工作日）" in pages and "15个工作日" not in pages
+    assert "15个工作日" not in text_of(tmp_path / "site", "*.html")
+    invoke("site", "build", "--out", str(tmp_path / "site-10"), "--as-of", "2026-03-10", "--db", db)
+    during = text_of(tmp_path / "site-10", "*.html")
+    assert "（10个工作日）" in during and "15个工作日" not in during

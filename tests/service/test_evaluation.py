@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime
 
 import pytest
@@ -112,3 +113,21 @@ def test_the_save_step_opens_one_writing_unit_of_work():
     report = save_step(store, RULES, evaluation_input(clean_drop(), RULES, AS_OF))
     assert report.new == 1
     assert [(u.write, u.committed) for u in store.units] == [(True, 1)]
+
+
+def test_the_run_summary_for_the_ui_counts_what_was_read_rated_stored_and_written(tmp_path):
+    from tasks.render import grades_by_county, render_outputs, summary_markdown
+
+    given = evaluation_input(two_institutions(event("E1", "YW-05")), RULES, AS_OF)
+    paths = render_outputs(tmp_path, drop=given.drop, validated=given.validated, scored=given.scored, rules=RULES,
+                           as_of=AS_OF)
+    summary = json.loads(paths["summary_json"].read_text(encoding="utf-8"))
+    grades = [band.grade for band in RULES.index.grades]
+    report = save(FakeUnitOfWork(), two_institutions(event("E1", "YW-05")))
+    text = summary_markdown(summary, report, tmp_path, grades)
+    assert "| institutions | institutions.csv | 2 | 2 | 0 |" in text
+    assert "参评机构 2 家" in text and "新增 2、变更 0" in text and "公示期至" in text and str(tmp_path) in text
+    rows = grades_by_county(given.scored.results, grades, RULES.bureau.counties)
+    assert [r["县（市、区）"] for r in rows[:len(RULES.bureau.counties)]] == RULES.bureau.counties
+    assert rows[-1]["县（市、区）"] == "合计" and rows[-1]["合计"] == 2
+    assert sum(rows[-1][f"{g}级"] for g in grades) + rows[-1]["不予评定"] == 2

@@ -13,11 +13,21 @@ from credit.rules import rules_for_year
 from store.lifecycle import Actor
 from tasks import plan as plan_module
 from tasks import registry as registry_module
-from tasks.plan import CycleNotDeterminedError, PlanInput, RosterError, RosterImport, import_roster, make_plan
+from tasks.plan import (
+    PLAN_FILES,
+    CycleNotDeterminedError,
+    PlanInput,
+    RosterError,
+    RosterImport,
+    import_roster,
+    make_plan,
+    plan_markdown,
+    plan_step,
+)
 from tasks.registry import RegistryChangesInput, registry_changes
 from tasks.save import save_evaluation
 from tests.service.fake_evaluation import evaluation_input
-from tests.service.fakes import FakeUnitOfWork
+from tests.service.fakes import FakeStore, FakeUnitOfWork
 from tests.support.builders import OTHER, THIRD, clean_drop, event, frames, with_rows
 
 RULES = rules_for_year(2025, index_version="jc-2024.1")
@@ -112,3 +122,23 @@ def test_R05_registry_changes_lists_the_change_filed_late(uow, tmp_path):
     assert report.path == tmp_path / "registry_changes.csv" and report.late == 1
     lines = report.path.read_text(encoding="utf-8-sig").splitlines()
     assert lines[1].startswith(THIRD) and "filed_late" in lines[1] and ",2025-06-23,2025-06-25,2," in lines[1]
+
+
+def test_R19_the_plan_step_swaps_its_files_into_place_and_a_failed_plan_leaves_the_previous_one(uow, tmp_path,
+                                                                                                 monkeypatch):
+    share_all(uow)
+    store = FakeStore(uow.tables)
+    out = tmp_path / "plan"
+    report = plan_step(store, PLAN_RULES, PlanInput(2026, "s", out))
+    assert report.written == [str(out.resolve() / name) for name in PLAN_FILES]
+    before = {name: (out / name).read_bytes() for name in PLAN_FILES}
+    assert "2026年度双随机抽查计划" in plan_markdown(report, out) and "`plan.xlsx`" in plan_markdown(report, out)
+
+    def broken(ctx):
+        raise RuntimeError("the XLSX renderer failed")
+
+    monkeypatch.setattr(plan_module, "render_plan_xlsx", broken)
+    with pytest.raises(RuntimeError):
+        plan_step(store, PLAN_RULES, PlanInput(2026, "other seed", out))
+    assert {name: (out / name).read_bytes() for name in PLAN_FILES} == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["plan"]
