@@ -71,7 +71,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -81,6 +81,9 @@ import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
 from credit.contract import STORE_TABLES, TABLES, Table
+
+if TYPE_CHECKING:
+    from store.drop_source import SourceConnection
 
 SNAPSHOT_FORMAT = 1
 _CHUNK = 1 << 22  # bytes per read when hashing or checking an encoding
@@ -166,8 +169,9 @@ def read_drop(path: Path) -> Drop:
 
 def read_drop_sql(config_path: Path) -> Drop:
     """Read a drop from a database: YAML `{url: ..., tables: {<table>: "SELECT ...", ...}}`."""
-    import sqlalchemy as sa  # only this source needs it
     import yaml
+
+    from store.drop_source import SourceUrlError, masked, source_connection
 
     config_path = Path(config_path)
     name = config_path.name
@@ -187,40 +191,36 @@ def read_drop_sql(config_path: Path) -> Drop:
         name, [t for t in TABLES.values() if t.name in queries], lambda t: f"{name}[{t.name}]", "query"
     )
 
-    try:
-        url = sa.make_url(config["url"])
-        engine = sa.create_engine(url)
-    except (sa.exc.ArgumentError, sa.exc.NoSuchModuleError) as exc:
-        raise StructuralError(name, None, f"not a usable database URL: {exc}") from exc
     tables: dict[str, RawTable] = {}
     try:
-        with engine.connect() as conn:  # connection errors propagate: the Prefect task retries them
+        with source_connection(config["url"]) as connection:
             for table in TABLES.values():
-                if table.name not in queries:
-                    continue
-                source = f"{name}[{table.name}]"
-                try:
-                    result = conn.execution_options(stream_results=True).execute(sa.text(queries[table.name]))
-                except sa.exc.DBAPIError as exc:
-                    if exc.connection_invalidated:
-                        raise
-                    raise StructuralError(source, None, f"the query failed: {exc.orig}") from exc
-                keys = result.keys()  # the column names, not the rows
-                header = [str(k) for k in keys]
-                columns: list[list[str | None]] = [[] for _ in header]
-                for part in result.partitions(50_000):
-                    for row in part:
-                        for values, value in zip(columns, row, strict=True):
-                            values.append(_text(value))
-                # Column names compare ignoring case: some databases upper-case unquoted names.
-                arrays = [pa.array(values, _ARROW_STRING) for values in columns]
-                del columns
-                rows = np.arange(2, len(arrays[0]) + 2 if arrays else 2, dtype=np.int64)
-                tables[table.name] = _finish(table, source, [h.lower() for h in header], arrays, rows)
-    finally:
-        engine.dispose()
+                if table.name in queries:
+                    source = f"{name}[{table.name}]"
+                    tables[table.name] = _sql_table(connection, table, source, queries[table.name])
+    except SourceUrlError as exc:
+        raise StructuralError(name, None, f"not a usable database URL: {exc}") from exc
     lines = {f"{t.name}.csv": _canonical_csv_sha256(t.frame) for t in tables.values()}
-    return Drop(tables, _snapshot_hash(lines), url.render_as_string(hide_password=True))
+    return Drop(tables, _snapshot_hash(lines), masked(config["url"]))
+
+
+def _sql_table(connection: SourceConnection, table: Any, source: str, query: str) -> RawTable:
+    """One table of a SQL drop: the query's rows as text columns, numbered as a file's rows would be."""
+    from store.drop_source import SourceQueryError
+
+    try:
+        header, rows = connection.rows(query)
+    except SourceQueryError as exc:
+        raise StructuralError(source, None, f"the query failed: {exc.reason}") from exc
+    columns: list[list[str | None]] = [[] for _ in header]
+    for row in rows:
+        for values, value in zip(columns, row, strict=True):
+            values.append(_text(value))
+    # Column names compare ignoring case: some databases upper-case unquoted names.
+    arrays = [pa.array(values, _ARROW_STRING) for values in columns]
+    del columns
+    numbers = np.arange(2, len(arrays[0]) + 2 if arrays else 2, dtype=np.int64)
+    return _finish(table, source, [h.lower() for h in header], arrays, numbers)
 
 
 def write_snapshot(drop: Drop, var_dir: Path) -> Path:

@@ -1,4 +1,5 @@
-"""One writer at a time (R-21): `credit advance` run at once with itself, an objection decision and a re-scoring.
+"""One writer at a time (R-21): `credit advance` run at once with itself, an objection decision, a re-scoring
+and a serious event.
 
 Real `credit` processes on stores that hold the sample drop's 2025 cycle in publicity (window 2026-02-02 –
 2026-02-28), an admissible objection to one result and a verified complaint the cycle has not taken in.
@@ -11,9 +12,13 @@ from __future__ import annotations
 
 import json
 import os
+import signal
+import socket
 import sqlite3
 import subprocess
 import sys
+import time
+import urllib.request
 from collections.abc import Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -41,6 +46,9 @@ AS_OF = "2026-03-02"  # the first working day after the window: the advance dete
 OBJECTED = "91140105414792837W"  # objected to on 2026-02-24: under review until decided
 COMPLAINED = "91140100188037955Y"  # a complaint verified in the store, taken in by `rescore --recorded-events`
 COMPLAINT = "CMP-2025-9001"
+SERIOUS = "12140500405757677G"  # a serious event verified on the run date (第十七条)
+SERIOUS_EVENT = ("serious-event", "--institution", SERIOUS, "--clause", "6", "--decided", "2026-02-26",
+                 "--verified", AS_OF, "--document", "晋环罚〔2026〕12号")
 DECIDE = ("--on", AS_OF, "--decision", "rejected", "--reason", "扣分依据充分，维持原评价结果")
 
 
@@ -57,11 +65,19 @@ class World:
         return [str(CREDIT), *args, *folders.get(args[0], []), "--db", self.url, "--by", "test"]
 
 
-def started(world: World, prefect_home: Path, *commands: tuple[str, ...]) -> list[subprocess.Popen]:
+@dataclass(frozen=True)
+class PrefectServer:
+    """The Prefect server every process of this module reports to (no ephemeral start-up per process)."""
+
+    home: Path
+    api_url: str
+
+
+def started(world: World, prefect: PrefectServer, *commands: tuple[str, ...]) -> list[subprocess.Popen]:
     """The commands started back to back, so that they meet on the writer lock."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_API", "CREDIT_"))}
-    env |= {"CREDIT_VAR_DIR": str(world.root / "var"), "PREFECT_HOME": str(prefect_home),
-            "PREFECT_PROFILES_PATH": str(prefect_home / "profiles.toml")}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "CREDIT_"))}
+    env |= {"CREDIT_VAR_DIR": str(world.root / "var"), "PREFECT_HOME": str(prefect.home),
+            "PREFECT_PROFILES_PATH": str(prefect.home / "profiles.toml"), "PREFECT_API_URL": prefect.api_url}
     return [subprocess.Popen(world.command(*args), env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                              text=True, cwd=world.root) for args in commands]
 
@@ -76,12 +92,12 @@ def finished(processes: list[subprocess.Popen]) -> list[str]:
     return outputs
 
 
-def run(world: World, prefect_home: Path, *commands: tuple[str, ...]) -> list[str]:
+def run(world: World, prefect_home: PrefectServer, *commands: tuple[str, ...]) -> list[str]:
     """The commands at once."""
     return finished(started(world, prefect_home, *commands))
 
 
-def one_after_the_other(world: World, prefect_home: Path, *commands: tuple[str, ...]) -> None:
+def one_after_the_other(world: World, prefect_home: PrefectServer, *commands: tuple[str, ...]) -> None:
     for args in commands:
         run(world, prefect_home, args)
 
@@ -130,14 +146,45 @@ def assert_written_once(state: dict[str, list]) -> None:
 
 
 @pytest.fixture(scope="module")
-def prefect_home(tmp_path_factory) -> Path:
-    """One Prefect home for every process of this module, migrated beforehand (no two first starts race)."""
+def prefect_home(tmp_path_factory) -> Iterator[PrefectServer]:
+    """One `prefect server start` for every process of this module, on a free port, stopped by its pid."""
     home = tmp_path_factory.mktemp("prefect")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_API")}
-    env |= {"PREFECT_HOME": str(home), "PREFECT_PROFILES_PATH": str(home / "profiles.toml")}
-    subprocess.run([str(PREFECT), "server", "database", "upgrade", "-y"], env=env, check=True,
-                   capture_output=True, timeout=600)
-    return home
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    env |= {"PREFECT_HOME": str(home), "PREFECT_PROFILES_PATH": str(home / "profiles.toml"),
+            "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "PREFECT_UI_ENABLED": "false"}
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    log = (home / "server.log").open("w")
+    server = subprocess.Popen([str(PREFECT), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
+                              env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    api = f"http://127.0.0.1:{port}/api"
+    try:
+        _wait_healthy(api, server, home / "server.log")
+        yield PrefectServer(home, api)
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait()
+        log.close()
+
+
+def _wait_healthy(api: str, server: subprocess.Popen, log: Path, timeout: float = 180) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            pytest.fail(f"prefect server ended with {server.returncode}: {log.read_text()[-2000:]}")
+        try:
+            with urllib.request.urlopen(f"{api}/health", timeout=2) as answer:
+                if answer.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.5)
+    pytest.fail(f"prefect server not healthy after {timeout} s: {log.read_text()[-2000:]}")
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -163,7 +210,7 @@ def _world(kind: str, root: Path, stack: ExitStack) -> World:
     return World(root, url)
 
 
-def _fill(world: World, prefect_home: Path) -> None:
+def _fill(world: World, prefect_home: PrefectServer) -> None:
     """Evaluate the sample drop, publicise it on 2026-02-02, object to one result, verify a complaint."""
     evaluate_sample_without_prefect(world.url, world.root / "var")
     actor = Actor("test", datetime(2026, 2, 2, 9, tzinfo=UTC), "publicity (第十八条)")
@@ -253,5 +300,19 @@ def test_an_advance_next_to_a_rescoring_ends_as_one_of_them_after_the_other(worl
 
     orders = [end_state(first_advance), end_state(first_rescore)]
     assert orders[0] != orders[1]  # the complained-of result is shared, then changed; or changed, then waits
+    assert_one_of(end_state(together), orders)
+    assert_written_once(end_state(together))
+
+
+def test_an_advance_next_to_a_serious_event_ends_as_one_of_them_after_the_other(worlds, prefect_home):
+    first_advance, first_event, together = worlds("advance-first"), worlds("event-first"), worlds("together")
+    advance = ("advance", "--as-of", AS_OF)
+
+    one_after_the_other(first_advance, prefect_home, advance, SERIOUS_EVENT)
+    one_after_the_other(first_event, prefect_home, SERIOUS_EVENT, advance)
+    run(together, prefect_home, advance, SERIOUS_EVENT)
+
+    orders = [end_state(first_advance), end_state(first_event)]
+    assert orders[0] != orders[1]  # shared, then revoked and changed; or changed first, then its publicity waits
     assert_one_of(end_state(together), orders)
     assert_written_once(end_state(together))

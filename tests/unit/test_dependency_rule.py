@@ -44,15 +44,10 @@ def test_tasks_do_not_import_flows_or_the_console():
         assert imported_modules(path) & {"flows", "cli"} == set(), path.name
 
 
-# drop_io.py reads a drop from the management system's own database by SQL (CLI.md `--drop source.yaml`):
-# a source like a CSV folder, not the store.
-SQL_DROP_SOURCE = "drop_io.py"
-
-
 def test_tasks_import_no_sqlalchemy_every_query_lives_in_the_store():
+    # Even the management system's database as a drop source is read through store/drop_source.py.
     for path in sorted((ROOT / "tasks").glob("*.py")):
-        if path.name != SQL_DROP_SOURCE:
-            assert "sqlalchemy" not in imported_modules(path), path.name
+        assert "sqlalchemy" not in imported_modules(path), path.name
 
 
 REPORTS = sorted((ROOT / "reports").glob("*.py"))
