@@ -1,9 +1,12 @@
 """Benchmark: generate drops at three scales and time each step of the annual evaluation on them.
 
-    python bench/run.py                      # the calendar, then city, province, national
+    python bench/run.py                      # commands, the calendar, then city, province, national
     python bench/run.py --scales city,province
+    python bench/run.py --no-commands --scales none
 
-First the working-day count on 5 million dates is timed against its budget (bench/workdays.py; exit
+First the commands' own cost (bench/latency.py): `--help`, `workdays years`, `cycle status` (median
+of 5) and a flow command's fixed cost in ephemeral mode and against `credit server start`'s server.
+Then the working-day count on 5 million dates is timed against its budget (bench/workdays.py; exit
 code 1 when over it).
 
 Drops are cached in bench/out/<scale>/drop (regenerated when missing or made with other parameters);
@@ -197,7 +200,9 @@ def _print_table(scale: str, gen_seconds: float | None, steps: list[Step]) -> No
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--scales", default="city,province,national", help="comma-separated: " + ",".join(SCALES))
+    parser.add_argument("--scales", default="city,province,national",
+                        help="comma-separated: " + ",".join(SCALES) + " (or none)")
+    parser.add_argument("--no-commands", action="store_true", help="skip the commands' latency (bench/latency.py)")
     parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument("--year", type=int, default=YEAR)
     parser.add_argument("--as-of", type=date.fromisoformat, default=None, help="default: 20 January of year+1")
@@ -212,16 +217,25 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps({"steps": [asdict(s) for s in steps]}, ensure_ascii=False))
         return 0
 
-    scales = [s.strip() for s in args.scales.split(",") if s.strip()]
+    scales = [s.strip() for s in args.scales.split(",") if s.strip() and s.strip() != "none"]
     unknown = [s for s in scales if s not in SCALES]
     if unknown:
         parser.error(f"unknown scale {', '.join(unknown)}; choose from {', '.join(SCALES)}")
+    commands_ok = args.no_commands or _time_commands()
     calendar_ok = _time_calendar()
     for scale in scales:
         drop, gen_seconds = _ensure_drop(scale, args.seed, args.year)
         steps = _evaluate_in_subprocess(scale, drop, args.year, as_of)
         _print_table(scale, gen_seconds, steps)
-    return 0 if calendar_ok else 1
+    return 0 if calendar_ok and commands_ok else 1
+
+
+def _time_commands() -> bool:
+    """The commands' latency table (bench/latency.py), in a subprocess like the scales."""
+    proc = subprocess.run([sys.executable, str(ROOT / "bench" / "latency.py")], text=True, cwd=ROOT,
+                          stdout=subprocess.PIPE)
+    print(proc.stdout.rstrip())
+    return proc.returncode == 0
 
 
 def _time_calendar() -> bool:

@@ -1,6 +1,13 @@
-"""`credit server setup`: make a Prefect server ready for the deployments of prefect.yaml (deploy/README.md).
+"""`credit server start | stop | status | setup`: a long-running local Prefect server (README, deploy/README.md).
 
-It creates what `prefect deploy` does not: the process work pool, the work queue `credit-writers` whose
+`start` runs `prefect server start` in the background with the project's PREFECT_HOME (`<var>/prefect`),
+on the configured port (`--port`, CREDIT_PREFECT_PORT or prefect_port in the settings file), else 4200
+when free, else a free one; it waits until the API answers and writes the pid file
+`<var>/prefect/server.json`. While it runs, every flow command attaches to it (cli/runtime.py) instead of
+starting Prefect's ephemeral API: the start-up is paid once. `stop` ends it by the pid in that file;
+`status` says whether it runs and answers.
+
+`setup` creates what `prefect deploy` does not: the process work pool, the work queue `credit-writers` whose
 concurrency limit of 1 every state-changing deployment shares (on top of the store's writer lock), and
 the failure alert of deploy/automation.yaml with its mail block. Run it again at will: it replaces the
 alert and its blocks by name and leaves everything else as it is.
@@ -8,15 +15,15 @@ alert and its blocks by name and leaves everything else as it is.
 
 from __future__ import annotations
 
-import asyncio
-import socket
+import os
+import time
 from pathlib import Path
 from typing import Annotated, Any
-from urllib.parse import unquote, urlsplit
 
 import typer
 
 from cli.common import BadInput, DbOption, DebugOption, run_guarded
+from cli.runtime import SERVER_FILE, healthy, pid_alive, prefect_home, read_server_file
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 AUTOMATION = REPO_ROOT / "deploy" / "automation.yaml"
@@ -26,8 +33,169 @@ SMTP_BLOCK = "credit-smtp"  # prefect-email's Email Server Credentials
 MAIL_BLOCK = "credit-alert-mail"  # cli/alert_mail.py: the notification block the automation sends through
 SMTP_SCHEMES = {"smtp": "INSECURE", "smtp+starttls": "STARTTLS", "smtps": "SSL"}
 
-server_app = typer.Typer(help="The Prefect server of the deployments: work pool, writers' limit, failure alert.",
-                         no_args_is_help=True)
+SERVER_LOG = "server.log"
+DEFAULT_PORT = 4200
+HOST = "127.0.0.1"
+
+server_app = typer.Typer(help="A long-running local Prefect server (start, stop, status) and the deployments' "
+                              "work pool, writers' limit and failure alert (setup).", no_args_is_help=True)
+
+
+@server_app.command("start")
+def start(
+    port: Annotated[int | None, typer.Option("--port", help="Port (default: CREDIT_PREFECT_PORT, else 4200 when "
+                                                            "free, else a free one)")] = None,
+    ui: Annotated[bool, typer.Option("--ui/--no-ui", help="Serve Prefect's web UI as well")] = True,
+    timeout: Annotated[float, typer.Option("--timeout", help="Seconds to wait for the API to answer")] = 120.0,
+    debug: DebugOption = False,
+) -> None:
+    """Start Prefect's server in the background with the project's PREFECT_HOME; flow commands then attach to it."""
+    run_guarded(lambda: typer.echo(start_server(port, ui, timeout)), debug)
+
+
+@server_app.command("stop")
+def stop(debug: DebugOption = False) -> None:
+    """Stop the server `credit server start` started (by the pid in <var>/prefect/server.json)."""
+    run_guarded(lambda: typer.echo(stop_server()), debug)
+
+
+@server_app.command("status")
+def status(debug: DebugOption = False) -> None:
+    """Whether the server runs and answers (exit code 0), or not (exit code 1)."""
+    def action() -> None:
+        home = prefect_home()
+        info = read_server_file(home)
+        if info is None or not pid_alive(info["pid"]):
+            typer.echo(f"Prefect 服务器未运行（{home / SERVER_FILE}）；流程命令使用临时（ephemeral）模式")
+            raise typer.Exit(1)
+        answers = healthy(info["api_url"], timeout=5.0)
+        typer.echo(f"Prefect 服务器 pid {info['pid']}，{info['api_url']}："
+                   f"{'运行中，流程命令连接到它' if answers else '进程存在但 API 未应答'}（PREFECT_HOME {home}）")
+        if not answers:
+            raise typer.Exit(1)
+
+    run_guarded(action, debug)
+
+
+def start_server(port: int | None, ui: bool, timeout: float) -> str:
+    """Start `prefect server start` detached, wait until it answers, write the pid file; one line of report."""
+    import subprocess
+    import sys
+
+    from store.settings import get_settings
+
+    home = prefect_home()
+    home.mkdir(parents=True, exist_ok=True)
+    info = read_server_file(home)
+    if info is not None and pid_alive(info["pid"]) and healthy(info["api_url"], timeout=5.0):
+        return f"Prefect 服务器已在运行：pid {info['pid']}，{info['api_url']}"
+    chosen = choose_port(port if port is not None else get_settings().prefect_port)
+    api_url = f"http://{HOST}:{chosen}/api"
+    env = {key: value for key, value in os.environ.items() if key != "PREFECT_API_URL"}
+    env.update(PREFECT_HOME=str(home), PREFECT_PROFILES_PATH=str(home / "profiles.toml"),
+               PREFECT_SERVER_ANALYTICS_ENABLED="false")
+    command = [sys.executable, "-m", "prefect", "--no-prompt", "server", "start", "--host", HOST,
+               "--port", str(chosen), "--ui" if ui else "--no-ui"]
+    with (home / SERVER_LOG).open("ab") as log:
+        process = subprocess.Popen(command, env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
+                                   start_new_session=True)  # its own process group: `stop` ends it and its children
+    record = {"pid": process.pid, "api_url": api_url, "port": chosen, "home": str(home),
+              "started": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
+    (home / SERVER_FILE).write_text(json_text(record), encoding="utf-8")
+    deadline = time.monotonic() + timeout
+    while not healthy(api_url, timeout=2.0):
+        if process.poll() is not None or time.monotonic() > deadline:
+            _end(process.pid)
+            (home / SERVER_FILE).unlink(missing_ok=True)
+            raise RuntimeError(f"Prefect 服务器未能启动（{'已退出' if process.poll() is not None else '超时'}）；"
+                               f"见 {home / SERVER_LOG}：{_tail(home / SERVER_LOG)}")
+        time.sleep(0.3)
+    return f"Prefect 服务器已启动：pid {process.pid}，{api_url}（PREFECT_HOME {home}）；流程命令将连接到它"
+
+
+def stop_server() -> str:
+    """End the recorded server's process group (TERM, then KILL after 20 s) and remove the pid file."""
+    home = prefect_home()
+    info = read_server_file(home)
+    if info is None or not pid_alive(info["pid"]):
+        (home / SERVER_FILE).unlink(missing_ok=True)
+        return "Prefect 服务器未运行"
+    if not _is_prefect(info["pid"]):
+        (home / SERVER_FILE).unlink(missing_ok=True)
+        return f"pid {info['pid']} 不是 Prefect 服务器（pid 文件已过期，已删除），未结束任何进程"
+    _end(info["pid"])
+    (home / SERVER_FILE).unlink(missing_ok=True)
+    return f"Prefect 服务器已停止（pid {info['pid']}）"
+
+
+def choose_port(configured: int | None) -> int:
+    """The configured port if it is free (else BadInput), else 4200 if free, else one the system gives."""
+    if configured is not None:
+        if not _free(configured):
+            raise BadInput(f"端口 {configured} 已被占用：请另选端口（--port 或 CREDIT_PREFECT_PORT）")
+        return configured
+    if _free(DEFAULT_PORT):
+        return DEFAULT_PORT
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind((HOST, 0))
+        return probe.getsockname()[1]
+
+
+def _free(port: int) -> bool:
+    import socket
+
+    with socket.socket() as probe:
+        try:
+            probe.bind((HOST, port))
+        except OSError:
+            return False
+    return True
+
+
+def _end(pid: int, grace: float = 20.0) -> None:
+    """TERM the process group led by `pid` (the server and its uvicorn), KILL it after `grace` seconds."""
+    import signal
+
+    for sig, wait in ((signal.SIGTERM, grace), (signal.SIGKILL, 5.0)):
+        try:
+            os.killpg(pid, sig)
+        except ProcessLookupError:
+            return
+        deadline = time.monotonic() + wait
+        while time.monotonic() < deadline:
+            try:
+                if os.waitpid(pid, os.WNOHANG) != (0, 0):  # our own child (start's failure path): reap it
+                    return
+            except ChildProcessError:
+                if not pid_alive(pid):
+                    return
+            time.sleep(0.1)
+
+
+def _is_prefect(pid: int) -> bool:
+    """Whether `pid` runs Prefect (its command line on Linux); where /proc is missing, trust the pid file."""
+    try:
+        command = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except FileNotFoundError:
+        return not Path("/proc/self").exists()
+    except OSError:
+        return True
+    return b"prefect" in command
+
+
+def _tail(path: Path, lines: int = 5) -> str:
+    try:
+        return " | ".join(path.read_text(encoding="utf-8", errors="replace").strip().splitlines()[-lines:])
+    except OSError:
+        return ""
+
+
+def json_text(record: dict[str, Any]) -> str:
+    import json
+
+    return json.dumps(record, ensure_ascii=False, indent=2) + "\n"
 
 
 @server_app.command("setup")
@@ -59,6 +227,9 @@ def _setup(smtp_url: str | None, to: list[str], sender: str | None, pool: str) -
     if bool(smtp_url) != bool(to):
         raise BadInput("--smtp-url 与 --to 须一同给出（告警邮件的服务器与收件人）")
     smtp = smtp_settings(smtp_url) if smtp_url else None
+    import asyncio
+    import socket
+
     from prefect.settings import PREFECT_API_URL
 
     if not PREFECT_API_URL.value():
@@ -70,6 +241,8 @@ def _setup(smtp_url: str | None, to: list[str], sender: str | None, pool: str) -
 
 def smtp_settings(url: str) -> dict[str, Any]:
     """The fields of prefect-email's Email Server Credentials from an smtp:// URL."""
+    from urllib.parse import unquote, urlsplit
+
     parts = urlsplit(url)
     if parts.scheme not in SMTP_SCHEMES or not parts.hostname:
         raise BadInput(f"--smtp-url {url!r}：应为 smtp://、smtp+starttls:// 或 smtps:// 加主机名")

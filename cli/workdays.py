@@ -11,7 +11,6 @@ from typing import Annotated
 import typer
 
 from cli.common import BadInput, parse_day
-from credit.calendar import CalendarFileError, UnknownYearError, WorkCalendar
 
 workdays_app = typer.Typer(
     help="Working days under the State Council holiday notices (chinesecalendar + rules/calendar/overrides.yaml).",
@@ -43,6 +42,8 @@ def add(
     overrides: OverridesOption = None,
 ) -> None:
     """Print the last day of a period of N working days after D."""
+    from credit.calendar import WorkCalendar  # on first use: `credit --help` needs no calendar (nor numpy)
+
     with _exit_2_on_bad_input():
         first = _parse_date(start, "D")
         if n < 0:
@@ -62,6 +63,8 @@ def add(
 @workdays_app.command("years")
 def years(overrides: OverridesOption = None) -> None:
     """List the years with an official calendar loaded, and where each came from."""
+    from credit.calendar import WorkCalendar
+
     with _exit_2_on_bad_input():
         calendar = WorkCalendar.load(overrides)
     for year, source in calendar.years():
@@ -71,6 +74,8 @@ def years(overrides: OverridesOption = None) -> None:
 @contextmanager
 def _exit_2_on_bad_input() -> Iterator[None]:
     """Turn bad input and missing calendar data into a stderr message and exit code 2 (CLI.md)."""
+    from credit.calendar import CalendarFileError, UnknownYearError
+
     try:
         yield
     except (BadInput, UnknownYearError, CalendarFileError) as exc:

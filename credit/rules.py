@@ -60,8 +60,8 @@ def version_in_force(folder: str, on: date, rules_dir: Path | str = RULES_DIR) -
 class Bureau:
     """rules/bureau.yaml and rules/procedure.yaml: who publishes, where objections go, the time limits."""
 
-    settings: dict
-    procedure: dict
+    settings: dict[str, Any]
+    procedure: dict[str, Any]
 
     @classmethod
     def load(cls, rules_dir: Path | str = RULES_DIR) -> Bureau:

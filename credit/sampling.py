@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal, InvalidOperation
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -99,7 +100,7 @@ def load_sampling_rules(version: str, rules_dir: Path | str = RULES_DIR) -> Samp
     return load_versioned(rules_dir, "sampling", "sampling rules", version, parse_sampling_rules, SamplingRulesError)
 
 
-def parse_sampling_rules(raw: dict, where: str = "sampling rules") -> SamplingRules:
+def parse_sampling_rules(raw: dict[str, Any], where: str = "sampling rules") -> SamplingRules:
     """Build the typed rules from parsed YAML and run every self-check."""
     try:
         groups = tuple(_parse_group(entry, where) for entry in raw["groups"])
@@ -123,7 +124,7 @@ def parse_sampling_rules(raw: dict, where: str = "sampling rules") -> SamplingRu
     return rules
 
 
-def _parse_group(entry: dict, where: str) -> GroupRule:
+def _parse_group(entry: dict[str, Any], where: str) -> GroupRule:
     grade = str(entry["grade"])
     at = f"{where}: group {grade}"
     return GroupRule(
@@ -316,6 +317,11 @@ def _complaints(complaints: pd.DataFrame) -> tuple[list[str], dict[str, str]]:
 
 # ------------------------------------------------------------------------------------ inspector draw
 
+def _ranked(inspector_ids: list[str], seed: str, institution_id: str, inspection: int) -> list[str]:
+    """The inspectors in the order of `inspector_order`, ties by id."""
+    return sorted(inspector_ids, key=lambda i: (inspector_order(seed, institution_id, inspection, i), i))
+
+
 def inspector_order(seed: str, institution_id: str, inspection: int, inspector_id: str) -> str:
     """sha256(seed + ":" + institution_id + ":" + inspection + ":" + inspector_id), lower-case hex."""
     return hashlib.sha256(f"{seed}:{institution_id}:{inspection}:{inspector_id}".encode()).hexdigest()
@@ -363,8 +369,7 @@ def draw_inspectors(
                 f"inspector(s), {team_size} needed; add inspectors to the roster"
                 + (" or draw without avoiding the own county" if avoid_own_county else ""))
         for inspection in range(1, int(row.inspections) + 1):
-            ranked = sorted(eligible["inspector_id"],
-                            key=lambda i, n=inspection: (inspector_order(seed, institution_id, n, i), i))
+            ranked = _ranked(list(eligible["inspector_id"]), seed, institution_id, inspection)
             team, note = _first_unused(ranked, team_size, used)
             used.add(frozenset(team))
             out = {"institution_id": institution_id, "county": county, "inspection": inspection}

@@ -22,9 +22,11 @@ Dates of the event rows, chosen where the measures are silent:
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any, TypeVar
 
 from credit.contract import CREDIT_EVENTS
 from credit.indexsystem import RULES_DIR, IndexSystem, load_index_system, load_versioned
@@ -95,7 +97,11 @@ class SupervisionRules:
         return _known(self.channels, code, "complaint channel (第十三条)")
 
 
-def _known(table: dict, key, what: str):
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+def _known(table: Mapping[K, V], key: K, what: str) -> V:
     if key not in table:
         raise SupervisionRulesError(f"{key!r} is not a known {what}; known: {', '.join(map(str, table))}")
     return table[key]
@@ -112,7 +118,7 @@ def load_supervision_rules(
     return rules
 
 
-def parse_supervision_rules(raw: dict, where: str = "supervision rules") -> SupervisionRules:
+def parse_supervision_rules(raw: dict[str, Any], where: str = "supervision rules") -> SupervisionRules:
     """The typed rules from parsed YAML; items are checked to lie within their article."""
     try:
         rules = SupervisionRules(
@@ -189,7 +195,7 @@ class ComplaintRecord:
     verified_on: date | None
 
 
-def finding_event(record: FindingRecord, rules: SupervisionRules) -> dict[str, str] | None:
+def finding_event(record: FindingRecord, rules: SupervisionRules) -> dict[str, str | None] | None:
     """The credit_events row of a finding; None when it is not confirmed or its situation has no indicator."""
     situation = rules.situation(record.situation)
     if situation.indicator is None or record.outcome == "not_verified":
@@ -201,7 +207,7 @@ def finding_event(record: FindingRecord, rules: SupervisionRules) -> dict[str, s
                 f"第十条{article_item(record.situation)}：{record.facts}")
 
 
-def complaint_event(record: ComplaintRecord, rules: SupervisionRules) -> dict[str, str] | None:
+def complaint_event(record: ComplaintRecord, rules: SupervisionRules) -> dict[str, str | None] | None:
     """The credit_events row of a complaint: JY-02 once verified, pending before; none when unfounded."""
     if record.outcome == "unfounded":
         return None
@@ -212,8 +218,10 @@ def complaint_event(record: ComplaintRecord, rules: SupervisionRules) -> dict[st
                 f"第十三条（{rules.channel(record.channel)}）：{record.summary}")
 
 
-def _row(event_id, institution_id, source, indicator, occurred, decided, verified, verified_on, document, summary):
-    values = {
+def _row(event_id: str, institution_id: str, source: str, indicator: str, occurred: date | None,
+         decided: date | None, verified: bool, verified_on: date | None, document: str | None,
+         summary: str) -> dict[str, str | None]:
+    values: dict[str, str | None] = {
         "event_id": event_id, "institution_id": institution_id, "source": source, "indicator": indicator,
         "clause": None, "occurred_on": _iso(occurred), "decided_on": _iso(decided),
         "verified": "true" if verified else "false", "verified_on": _iso(verified_on) if verified else None,

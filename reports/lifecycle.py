@@ -286,6 +286,53 @@ def _final_rows(
     return rows
 
 
+def row_day(record: Mapping[str, Any], key: str, default: date) -> date:
+    """A row's own date (第二十条) from a date or ISO text; missing or empty: `default` (the list's)."""
+    value = record.get(key)
+    if value is None or value == "" or (not isinstance(value, date) and pd.isna(value)):
+        return default
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
+
+
+def _with_dates(rows: list[dict[str, Any]], results: pd.DataFrame, determined_on: date,
+                published_on: date) -> list[dict[str, Any]]:
+    """Each row with its own determination and publication dates (第二十条), the list's where it has none."""
+    records = {clean_text(r.get("institution_id")): r for r in results.to_dict("records")}
+    for row in rows:
+        record = records.get(row["institution_id"], {})
+        determined = row_day(record, "determined_on", determined_on)
+        published = row_day(record, "published_on", published_on)
+        row.update(determined_on=cn_date(determined), determined_on_iso=determined.isoformat(),
+                   published_on=cn_date(published), published_on_iso=published.isoformat())
+    return rows
+
+
+def _date_groups(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """The distinct (determined, published) dates of the rows, earliest first, each with its count."""
+    groups: dict[tuple[str, str], dict[str, Any]] = {}
+    for r in rows:
+        key = (r["published_on_iso"], r["determined_on_iso"])
+        group = groups.setdefault(key, {k: r[k] for k in ("determined_on", "determined_on_iso", "published_on",
+                                                          "published_on_iso")} | {"count": 0})
+        group["count"] += 1
+    return [groups[k] for k in sorted(groups)]
+
+
+def on_days(rows: Sequence[Mapping[str, Any]], key: str, default: date) -> str:
+    """"于2026年3月1日", or "分别于2026年3月1日（29家）、2026年4月1日（1家）" when the rows' dates differ."""
+    counts: dict[str, int] = {}
+    for r in rows:
+        counts[r[f"{key}_iso"]] = counts.get(r[f"{key}_iso"], 0) + 1
+    days = sorted(counts)
+    if len(days) <= 1:
+        return f"于{cn_date(date.fromisoformat(days[0]) if days else default)}"
+    return "分别于" + "、".join(f"{cn_date(date.fromisoformat(d))}（{counts[d]}家）" for d in days)
+
+
 @dataclass(frozen=True)
 class AList(Context):
     """信用风险等级较低（A级）社会环境监测机构名单 (R-18 第二十一条): the lowest-risk band of the final results."""
@@ -330,6 +377,8 @@ class FinalResultsContext(Context):
     determined_on_iso: str
     published_on: str
     published_on_iso: str
+    date_groups: list[dict[str, Any]]  # the rows' (determined, published) dates, each with its count
+    dated_rows: bool  # the rows do not share one pair of dates: each list shows its row's own
     publication_working_days: int
     generated_at: str
     snapshot: str
@@ -352,16 +401,19 @@ def final_results_context(
 ) -> FinalResultsContext:
     """The determined results as published on the website and shared (R-17 第二十条), with the A list (R-18).
 
-    `results` has the columns of results.csv (extra columns are never read); `revoked` maps an
-    institution id to the grade that a 第十七条 event revoked (its row is then the direct grade with the
-    clause). `grade_bands` are rules.index.grades, `publication_working_days` rules.procedure.publication.
+    `results` has the columns of results.csv (other extra columns are never read) and optionally each
+    row's own `determined_on` and `published_on` (第二十条; a missing or empty one is the list's date);
+    `revoked` maps an institution id to the grade that a 第十七条 event revoked (its row is then the
+    direct grade with the clause). `grade_bands` are rules.index.grades, `publication_working_days`
+    rules.procedure.publication. `determined_on` and `published_on` date the list itself (its latest).
     """
     if published_on < determined_on:
         raise ValueError(f"published on {published_on}, before the results were determined on {determined_on}")
     bands = bands_or_rules(grade_bands, index_version=index_version)
     grades = grades_of(bands)
     direct = direct_grade_of(bands)
-    rows = _final_rows(results, grades, revoked or {}, direct)
+    rows = _with_dates(_final_rows(results, grades, revoked or {}, direct), results, determined_on, published_on)
+    date_groups = _date_groups(rows)
     counties, published, matrix, totals = group_by_county(rows, bureau, [*grades, NOT_RATED])
     bureau_name = clean_text(bureau["bureau"])
     period = period_text(year)
@@ -372,7 +424,7 @@ def final_results_context(
         intro=(
             f"根据{REGULATION}第十四条至第二十条规定，{bureau_name}对在本市开展生态环境监测及生态环境监测"
             f"设备运营维护并纳入名录管理的社会环境监测机构（以下简称社会监测机构）{period}期间的信用风险状况"
-            f"进行了评价。评价结果经公示和异议复核，已于{cn_date(determined_on)}确定，现予以公布。"
+            f"进行了评价。评价结果经公示和异议复核，已{on_days(rows, 'determined_on', determined_on)}确定，现予以公布。"
         ),
         bands=band_rows(bands),
         bands_intro=BANDS_INTRO,
@@ -397,6 +449,8 @@ def final_results_context(
         determined_on_iso=determined_on.isoformat(),
         published_on=cn_date(published_on),
         published_on_iso=published_on.isoformat(),
+        date_groups=date_groups,
+        dated_rows=len(date_groups) > 1,
         publication_working_days=days_or_rules(publication_working_days, "publication"),
         generated_at=generated_at,
         snapshot=snapshot,
@@ -406,15 +460,16 @@ def final_results_context(
 
 def _a_list(rows: list[dict[str, Any]], top: Band, bureau: Mapping[str, Any], year: int, determined_on: date,
             direct: str) -> AList:
-    """R-18 第二十一条: the institutions of the lowest-risk band, by county."""
-    counties, a_rows, matrix, _ = group_by_county([r for r in rows if r["grade"] == top.grade], bureau, [top.grade])
+    """R-18 第二十一条: the institutions of the lowest-risk band, by county, each with its own dates."""
+    top_rows = [r for r in rows if r["grade"] == top.grade]
+    counties, a_rows, matrix, _ = group_by_county(top_rows, bureau, [top.grade])
     return AList(
         title=f"晋城市{year}年度信用风险等级较低（{top.grade}级）社会环境监测机构名单",
         grade=top.grade,
         grade_text=f"{top.grade}级（{top.label}）",
         intro=(
             f"根据{REGULATION}第二十一条规定，现将{year}年度信用风险等级评价结果为{top.grade}级（{top.label}）"
-            f"的社会监测机构名单予以公布（评价结果于{cn_date(determined_on)}确定）。"
+            f"的社会监测机构名单予以公布（评价结果{on_days(top_rows, 'determined_on', determined_on)}确定）。"
         ),
         incentives=f"第二十一条　{ART21_TEXT}",
         dynamic=(
@@ -430,13 +485,13 @@ def _a_list(rows: list[dict[str, Any]], top: Band, bureau: Mapping[str, Any], ye
 
 def render_final_results_html(ctx: Mapping[str, Any]) -> str:
     """评价结果公布 as one self-contained HTML5 page (R-17 第二十条, R-14, R-20)."""
-    return ENV.get_template("final_results.html.j2").render(**ctx)
+    return ENV.get_template("final_results.html.j2").render(**ctx, ctx=ctx)
 
 
 def _final_list_rows(ctx: Mapping[str, Any]) -> Iterable[list[Any]]:
     for r in ctx["rows"]:
         yield [r["seq"], r["institution_id"], r["name"], r["county"], r["grade_text"], r["note"],
-               ctx["determined_on_iso"], ctx["published_on_iso"]]
+               r["determined_on_iso"], r["published_on_iso"]]
 
 
 def render_final_results_csv(ctx: Mapping[str, Any]) -> bytes:
@@ -486,7 +541,7 @@ def render_a_list_csv(ctx: Mapping[str, Any]) -> bytes:
     """The A list as CSV (R-18), same encoding and R-20 protection as every published CSV."""
     a_list = ctx["a_list"]
     rows = (
-        [r["seq"], r["institution_id"], r["name"], r["county"], r["grade_text"], ctx["year"], ctx["published_on_iso"]]
+        [r["seq"], r["institution_id"], r["name"], r["county"], r["grade_text"], ctx["year"], r["published_on_iso"]]
         for r in a_list["rows"]
     )
     return csv_bytes(A_LIST_COLUMNS, rows)
@@ -609,10 +664,11 @@ def render_change_notice_html(ctx: Mapping[str, Any]) -> str:
 # ---------------------------------------------------------------- share package (R-17 第二十条)
 
 
-def _share_records(frame: pd.DataFrame, grades: list[str], revoked: Mapping[str, str],
-                   direct: str) -> dict[str, dict[str, str]]:
-    """institution_id → the shared fields; the frame's own revoked_grade column is read when present."""
-    rows = _final_rows(frame, grades, revoked, direct)
+def _share_records(frame: pd.DataFrame, grades: list[str], revoked: Mapping[str, str], direct: str,
+                   determined_on: date, published_on: date) -> dict[str, dict[str, str]]:
+    """institution_id → the shared fields and the row's own dates; the frame's own revoked_grade column is
+    read when present."""
+    rows = _with_dates(_final_rows(frame, grades, revoked, direct), frame, determined_on, published_on)
     scores = {clean_text(r.get("institution_id")): r for r in frame.to_dict("records")}
     records = {}
     for row in rows:
@@ -629,6 +685,8 @@ def _share_records(frame: pd.DataFrame, grades: list[str], revoked: Mapping[str,
             "clause": row["clause"],
             "revoked_grade": revoked_grade,
             "grade_text": row["grade_text"],
+            "determined_on_iso": row["determined_on_iso"],
+            "published_on_iso": row["published_on_iso"],
         }
     if len(records) != len(rows):
         raise ValueError("an institution appears twice among the results to share")
@@ -637,6 +695,11 @@ def _share_records(frame: pd.DataFrame, grades: list[str], revoked: Mapping[str,
 
 def _public(record: Mapping[str, str]) -> dict[str, str]:
     return {k: record[k] for k in ("institution_id", *_SHARED_FIELDS)}
+
+
+def _dated(record: Mapping[str, str]) -> dict[str, str]:
+    """The shared fields with the row's own dates (第二十条)."""
+    return _public(record) | {"determined_on": record["determined_on_iso"], "published_on": record["published_on_iso"]}
 
 
 def share_package(
@@ -670,7 +733,7 @@ def share_package(
         raise ValueError(f"dates out of order: determined {determined_on}, published {published_on}, shared {shared_on}")
     bands = bands_or_rules(grade_bands, index_version=index_version)
     grades, direct = grades_of(bands), direct_grade_of(bands)
-    current = _share_records(results, grades, revoked or {}, direct)
+    current = _share_records(results, grades, revoked or {}, direct, determined_on, published_on)
     ordered = [current[k] for k in sorted(current)]
     header = {
         "year": year,
@@ -693,16 +756,16 @@ def share_package(
         (
             [r["institution_id"], r["name"], r["county"], _STATUS_LABELS.get(r["status"], r["status"]), r["grade"],
              r["score"], clause_label(r["clause"]) if r["clause"] else "", r["revoked_grade"], year,
-             determined_on.isoformat(), published_on.isoformat()]
+             r["determined_on_iso"], r["published_on_iso"]]
             for r in ordered
         ),
     )
-    files[RESULTS_JSON] = json_bytes({**header, "counts": counts, "records": [_public(r) for r in ordered]})
+    files[RESULTS_JSON] = json_bytes({**header, "counts": counts, "records": [_dated(r) for r in ordered]})
     rows_of[RESULTS_CSV] = rows_of[RESULTS_JSON] = len(ordered)
 
     changes: list[dict[str, Any]] = []
     if previous is not None:
-        before = _share_records(previous, grades, previous_revoked or {}, direct)
+        before = _share_records(previous, grades, previous_revoked or {}, direct, determined_on, published_on)
         for institution_id in sorted(set(before) | set(current)):
             old, new = before.get(institution_id), current.get(institution_id)
             fields = [f for f in _SHARED_FIELDS if old and new and old[f] != new[f]]
@@ -749,8 +812,9 @@ def share_package(
         sequence=sequence,
         update=update,
         intro=(
-            f"根据{REGULATION}第二十条规定，{bureau_name}于{cn_date(published_on)}通过官网公布了本市社会环境"
-            f"监测机构{year}年度信用风险等级评价结果（评价结果于{cn_date(determined_on)}确定）。"
+            f"根据{REGULATION}第二十条规定，{bureau_name}{on_days(ordered, 'published_on', published_on)}通过官网公布"
+            f"了本市社会环境监测机构{year}年度信用风险等级评价结果（评价结果{on_days(ordered, 'determined_on', determined_on)}"
+            "确定）。"
             + (
                 f"因部分社会环境监测机构的评价结果发生变更（第十七条至第十九条），现将更新后的评价结果（第{sequence}批）"
                 "共享给你单位，请以本批为准。"

@@ -140,6 +140,7 @@ class PublicCycle:
     windows: dict[date, date] = field(default_factory=dict)  # publication date → last day
     final: list[ResultVersion] = field(default_factory=list)
     revoked: dict[str, str] = field(default_factory=dict)  # institution id → the grade 第十七条 revoked
+    revoked_on: dict[str, date] = field(default_factory=dict)  # institution id → the day it was revoked
     changes: list[Change] = field(default_factory=list)
 
     @property
@@ -202,6 +203,8 @@ def _shown_final(
             raise ValueError(f"{institution_id}: revoked (第十七条) but no later {direct} result names its clause")
         if final.status == "rated" and final.grade:
             out.revoked[institution_id] = final.grade
+            if final.revoked_on is not None:
+                out.revoked_on[institution_id] = final.revoked_on
         return later
     if _is_direct(final, direct):
         gone = [v for v in versions if v.version < final.version and v.state == REVOKED and not _is_direct(v, direct)
@@ -209,8 +212,12 @@ def _shown_final(
         earlier = [v for v in public if v.version < final.version and not _same_result(v, final)]
         if gone:
             out.revoked[institution_id] = gone[-1].grade
+            if gone[-1].revoked_on is not None:
+                out.revoked_on[institution_id] = gone[-1].revoked_on
         elif revoked_now and earlier and earlier[-1].status == "rated" and earlier[-1].grade:
             out.revoked[institution_id] = earlier[-1].grade
+            if final.revoked_on is not None:
+                out.revoked_on[institution_id] = final.revoked_on
             first = final.revoked_on or final.publicity_on or final.published_on
             assert first is not None
             out.changes.append(Change("revocation", earlier[-1], final, first, _last_day(final, first, last_day_of)))
@@ -247,6 +254,7 @@ def public_cycle(
         final = next((v for v in reversed(versions) if _is_final(v, as_of, direct)), None)
         if final is not None:
             out.final.append(_shown_final(final, versions, public, as_of, out, last_day_of, direct))
+            _closed_change(out.final[-1], public, out, last_day_of)
         in_publicity = next(
             (v for v in reversed(versions)
              if v.state in SHOWN_IN_PUBLICITY and v.publicity_on is not None and v.publicity_on <= as_of),
@@ -268,6 +276,20 @@ def public_cycle(
     return out
 
 
+def _closed_change(final: ResultVersion, public: list[ResultVersion], out: PublicCycle,
+                   last_day_of: Callable[[date], date] | None) -> None:
+    """A final result that was publicised as a change keeps its 变更公示 after the window (第十八条)."""
+    first = final.publicity_on
+    if first is None or final.state not in FINAL_STATES:
+        return
+    if any(c.after.institution_id == final.institution_id and c.after.version == final.version for c in out.changes):
+        return
+    earlier = [v for v in public if v.version < final.version]
+    if earlier and not _same_result(earlier[-1], final):
+        cause = "revocation" if final.clause and final.clause != earlier[-1].clause else "objection"
+        out.changes.append(Change(cause, earlier[-1], final, first, _last_day(final, first, last_day_of)))
+
+
 def _last_day(v: ResultVersion, first: date, last_day_of: Callable[[date], date] | None) -> date:
     if v.publicity_last_day is not None and v.publicity_last_day >= first and v.publicity_on == first:
         return v.publicity_last_day
@@ -282,6 +304,22 @@ def _frame(versions: Sequence[ResultVersion]) -> pd.DataFrame:
     """The public columns only, as the renderers read them (results.csv names)."""
     rows = [[v.institution_id, v.name, v.county, v.status, v.grade, v.clause] for v in versions]
     return pd.DataFrame(rows, columns=list(PUBLIC_COLUMNS), dtype="string")
+
+
+def _final_frame(view: PublicCycle) -> pd.DataFrame:
+    """The final results with each row's own determination and publication dates (第二十条): a result
+    revoked by 第十七条 and not yet published again is dated by its revocation."""
+    frame = _frame(view.final)
+    days = [_row_dates(v, view.revoked_on.get(v.institution_id)) for v in view.final]
+    frame["determined_on"] = pd.Series([d.isoformat() if d else None for d, _ in days], dtype="string")
+    frame["published_on"] = pd.Series([p.isoformat() if p else None for _, p in days], dtype="string")
+    return frame
+
+
+def _row_dates(v: ResultVersion, revoked_on: date | None) -> tuple[date | None, date | None]:
+    if v.state in FINAL_STATES or revoked_on is None:
+        return v.determined_on or v.published_on, v.published_on
+    return revoked_on, revoked_on
 
 
 def _result(v: ResultVersion) -> dict[str, str]:
@@ -370,6 +408,7 @@ class DataPage(Context):
     title: str
     generated_on: str
     files: list[dict[str, Any]]
+    kinds: str  # the lists the files hold, e.g. "公示名单、评价结果和A级名单"
 
 
 @dataclass(frozen=True)
@@ -385,6 +424,7 @@ class HomePage(Context):
     latest: dict[str, Any] | None
     changes: list[dict[str, Any]]
     cycles: list[dict[str, Any]]
+    data_kinds: str
 
 
 @dataclass
@@ -553,7 +593,8 @@ def publicity_pages(site: Site, view: PublicCycle, parts: CycleParts) -> None:
             row.setdefault("revoked_grade", "")
         parts.lists.append({"id": f"publicity-{day.isoformat()}", "heading": f"公示名单（{ctx.window.text}）",
                             "counties": ctx.counties, "count_rows": ctx.count_rows,
-                            "count_totals": ctx.count_totals, "grade_columns": ctx.grade_columns})
+                            "count_totals": ctx.count_totals, "grade_columns": ctx.grade_columns,
+                            "dated_rows": False})
         if is_open:
             site.open_notices.append({**link, "year": year, "objection": ctx.objection,
                                       "count_totals": ctx.count_totals, "grade_columns": ctx.grade_columns})
@@ -574,7 +615,7 @@ def final_pages(site: Site, view: PublicCycle, parts: CycleParts) -> None:
     cycle, year, as_of = view.cycle, view.cycle.year, site.as_of
     determined, published = _final_dates(view, as_of)
     ctx = final_results_context(
-        _frame(view.final), year=year, determined_on=determined, published_on=published, bureau=site.bureau,
+        _final_frame(view), year=year, determined_on=determined, published_on=published, bureau=site.bureau,
         snapshot=cycle.snapshot, index_version=cycle.index_version, generated_at=site.generated,
         grade_bands=site.rules.bands, revoked=view.revoked, publication_working_days=site.rules.publication_days,
     )
@@ -592,7 +633,7 @@ def final_pages(site: Site, view: PublicCycle, parts: CycleParts) -> None:
     parts.notices.insert(0, {"kind": "final", "ctx": ctx})
     parts.lists.insert(0, {"id": "results", "heading": "评价结果", "counties": ctx.counties,
                            "count_rows": ctx.count_rows, "count_totals": ctx.count_totals,
-                           "grade_columns": ctx.grade_columns})
+                           "grade_columns": ctx.grade_columns, "dated_rows": ctx.dated_rows})
     if site.latest is None:
         site.latest = {"year": year, "href": path, "a_href": a_path, "title": ctx.title,
                        "a_title": ctx.a_list.title, "a_total": ctx.a_list.total,
@@ -621,6 +662,7 @@ def change_pages(site: Site, view: PublicCycle, parts: CycleParts) -> None:
         site.document(path, render_change_notice_html(ctx), cycle)
         site.changes.append({"href": path, "title": ctx.title, "year": year, "date": cn_date(day),
                              "date_iso": day.isoformat(), "window": ctx.window.text,
+                             "last_day_iso": last.isoformat(),
                              "open": day <= as_of <= last, "count": len(ctx.rows),
                              "rows": [{"name": r["name"], "institution_id": r["institution_id"],
                                        "before": r["before"], "after": r["after"]} for r in ctx.rows]})
@@ -674,8 +716,18 @@ def data_page(site: Site, manifest: Mapping[str, Any]) -> None:
     """data/index.html: the open-data files and where each cycle's data came from."""
     frame = site.frame("data/index.html", "data", cycle_versions=manifest["cycles"])
     page = DataPage(f=frame, prefix=frame.prefix, title="开放数据", generated_on=frame.generated_on,
-                    files=manifest["files"])
+                    files=manifest["files"], kinds=data_kinds(manifest))
     site.files["data/index.html"] = ENV.get_template("site_data.html.j2").render(**page).encode("utf-8")
+
+
+DATA_KINDS = (("/publicity-", "公示名单"), ("/results.", "评价结果"), ("/a-list.", "A级名单"))
+
+
+def data_kinds(manifest: Mapping[str, Any]) -> str:
+    """The kinds of list the open data holds, in words; every kind while it holds none yet."""
+    paths = [f"/{f['path']}" for f in manifest["files"]]
+    kinds = [name for mark, name in DATA_KINDS if any(mark in p for p in paths)] or [n for _, n in DATA_KINDS]
+    return kinds[0] if len(kinds) == 1 else "、".join(kinds[:-1]) + "和" + kinds[-1]
 
 
 def home_page(site: Site, manifest: Mapping[str, Any]) -> None:
@@ -684,7 +736,7 @@ def home_page(site: Site, manifest: Mapping[str, Any]) -> None:
     page = HomePage(
         f=frame, prefix=frame.prefix, title=f"{site.bureau_name}社会环境监测机构信用风险等级评价信息公开",
         bureau=site.bureau_name, generated_on=frame.generated_on, open_notices=site.open_notices,
-        latest=site.latest, changes=site.changes, cycles=site.cycles,
+        latest=site.latest, changes=site.changes, cycles=site.cycles, data_kinds=data_kinds(manifest),
     )
     site.files["index.html"] = ENV.get_template("site_home.html.j2").render(**page).encode("utf-8")
 
@@ -704,7 +756,9 @@ def _list_json(ctx: Mapping[str, Any], kind: str, cycle: CycleData, as_of: date,
             {"seq": r["seq"], "institution_id": r["institution_id"], "name": r["name"], "county": r["county"],
              "grade": "" if r["grade"] == NOT_RATED else r["grade"], "status": "not_rated" if r["grade"] == NOT_RATED
              else "rated", "grade_text": r["grade_text"], "clause": r["clause"],
-             "revoked_grade": r.get("revoked_grade", ""), "note": r.get("note", "")}
+             "revoked_grade": r.get("revoked_grade", ""), "note": r.get("note", ""),
+             **({"determined_on": r["determined_on_iso"], "published_on": r["published_on_iso"]}
+                if "published_on_iso" in r else {})}
             for r in ctx["rows"]
         ],
     }

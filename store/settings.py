@@ -8,6 +8,7 @@ default; the environment wins over the file. The keys of the file and their vari
     lock_timeout        CREDIT_LOCK_TIMEOUT        seconds a writer waits for another (default 300)
     rules_dir           CREDIT_RULES_DIR           the rules/ folder in force (default: the checkout's)
     db_password_secret  CREDIT_DB_PASSWORD_SECRET  a Prefect Secret block holding the PostgreSQL password
+    prefect_port        CREDIT_PREFECT_PORT        the port of `credit server start` (default 4200, else a free one)
 
 Relative paths in the file are read from the file's folder. A file or value that cannot be read is a
 `SettingsError` naming the file (or variable) and the key. This module imports neither pandas nor
@@ -33,6 +34,7 @@ VARIABLES = {
     "lock_timeout": "CREDIT_LOCK_TIMEOUT",
     "rules_dir": "CREDIT_RULES_DIR",
     "db_password_secret": "CREDIT_DB_PASSWORD_SECRET",
+    "prefect_port": "CREDIT_PREFECT_PORT",
 }
 CONFIG_VARIABLE = "CREDIT_CONFIG"
 
@@ -52,6 +54,7 @@ class Settings:
     db_configured: bool = True  # False: db_url is the embedded default, named by no variable or file
     db_password_secret: str | None = None  # Prefect Secret block with the database password (store/uow.py)
     config_file: Path | None = None  # the file CREDIT_CONFIG named, if any
+    prefect_port: int | None = None  # the port `credit server start` listens on (cli/server.py); None: 4200 or free
 
 
 @lru_cache(maxsize=1)
@@ -81,6 +84,7 @@ def read_settings(environ: Any) -> Settings:
         db_configured=db_url is not None,
         db_password_secret=_text(values, "db_password_secret", where),
         config_file=path,
+        prefect_port=_port(values, where),
     )
 
 
@@ -129,6 +133,19 @@ def _seconds(values: dict[str, Any], where: dict[str, str]) -> float:
     if isinstance(value, bool) or not seconds >= 0:
         raise SettingsError(f"{_origin('lock_timeout', where)}：应为不小于 0 的秒数，实为 {value!r}")
     return seconds
+
+
+def _port(values: dict[str, Any], where: dict[str, str]) -> int | None:
+    value = values.get("prefect_port")
+    if value is None:
+        return None
+    try:
+        port = int(value)
+    except (TypeError, ValueError):
+        port = 0
+    if isinstance(value, bool) or not 0 < port < 65536 or str(value).strip() != str(port):
+        raise SettingsError(f"{_origin('prefect_port', where)}：应为 1–65535 的端口号，实为 {value!r}")
+    return port
 
 
 def _origin(key: str, where: dict[str, str]) -> str:

@@ -91,6 +91,17 @@ class Store:
         return store
 
     @classmethod
+    def close(cls, url: str) -> None:
+        """Dispose and forget the store of `url` (with or without a password), if this process opened it."""
+        same = make_url(url).set(password=None)
+        with cls._guard:
+            keys = [key for key, store in cls._opened.items()
+                    if key == url or store.engine.url.set(password=None) == same]
+            stores = [cls._opened.pop(key) for key in keys]
+        for store in stores:
+            store.engine.dispose()
+
+    @classmethod
     def close_all(cls) -> None:
         """Dispose every engine this process opened (tests, and the end of a command)."""
         with cls._guard:

@@ -272,9 +272,30 @@ def _public_results(lifecycle, cycle) -> tuple[pd.DataFrame, dict[str, str]]:
     result (D, with its clause) is shown beside the grade it replaces, even while the change is publicised.
     """
     frame = lifecycle.results_frame(cycle)
-    revoked = {r.institution_id: r.grade for r in lifecycle.revoked(cycle)}
+    revoked_versions = lifecycle.revoked(cycle)
+    revoked = {r.institution_id: r.grade for r in revoked_versions}
     public = frame["state"].isin(PUBLIC_STATES) | frame["institution_id"].isin(revoked)
-    return frame[public].reset_index(drop=True), revoked
+    frame = frame[public].reset_index(drop=True)
+    days = _row_dates(lifecycle.current(cycle), {r.institution_id: r.revoked_on for r in revoked_versions})
+    for column, at in (("determined_on", 0), ("published_on", 1)):
+        frame[column] = [_iso(days.get(i, (None, None))[at]) for i in frame["institution_id"]]
+    return frame, revoked
+
+
+def _iso(day) -> str | None:
+    return day.isoformat() if day is not None else None
+
+
+def _row_dates(current, revoked_on: dict) -> dict[str, tuple]:
+    """第二十条: each public result's own determination and publication dates; a result changed by 第十七条
+    and not yet published again is dated by the revocation (its direct grade holds from that day)."""
+    days = {}
+    for r in current:
+        if r.published_on is None and revoked_on.get(r.institution_id) is not None:
+            days[r.institution_id] = (revoked_on[r.institution_id], revoked_on[r.institution_id])
+        else:
+            days[r.institution_id] = (r.determined_on, r.published_on)
+    return days
 
 
 def _content_digest(results: pd.DataFrame) -> str:

@@ -6,6 +6,7 @@ import os
 
 import pytest
 
+from store.uow import Store
 from tests.support.databases import postgres_schema
 
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
@@ -39,7 +40,9 @@ def var_dir(tmp_path, monkeypatch):
 def db_url(request, tmp_path):
     """The same test on the embedded SQLite file and on PostgreSQL (a fresh schema)."""
     if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'credit.db'}"
+        url = f"sqlite:///{tmp_path / 'credit.db'}"
+        yield url
+        Store.close(url)
         return
-    with postgres_schema() as url:
+    with postgres_schema() as url:  # closes the store of the URL before dropping its schema
         yield url

@@ -130,7 +130,11 @@ def test_R17_open_data_checksums_verify_and_list_every_data_file():
     assert sums == [f"{f['sha256']}  {f['path']}" for f in manifest["files"]]
     records = json.loads(files["data/2025/results.json"])["records"]
     assert set(records[0]) == {"seq", "institution_id", "name", "county", "grade", "status", "grade_text",
-                               "clause", "revoked_grade", "note"}
+                               "clause", "revoked_grade", "note", "determined_on", "published_on"}
+    dates = {r["institution_id"]: (r["determined_on"], r["published_on"]) for r in records}
+    assert dates["91140524110231598W"] == ("2026-03-02", "2026-04-02")  # each row its own dates (第二十条)
+    assert dates["91140522192559211Y"] == ("2026-03-02", "2026-03-04")
+    assert dates["91140525MA0K3L2P1X"] == ("2026-04-01", "2026-04-01")  # revoked (第十七条) on 04-01
 
 
 def test_R20_data_is_text_formulas_are_neutralised_nothing_personal_nothing_external():

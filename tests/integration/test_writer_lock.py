@@ -269,11 +269,11 @@ def test_two_and_three_advances_at_once_end_like_one(worlds, prefect_home):
     outputs = run(three, prefect_home, advance, advance, advance)
 
     expected = end_state(alone)
-    assert "29 determined, 29 published, 29 shared" in printed  # the objected result stays under review
+    assert "已确定29项、已公布29项、已共享29项" in printed  # the objected result stays under review
     assert_one_of(end_state(two), [expected])
     assert_one_of(end_state(three), [expected])
     assert_written_once(expected)
-    assert sorted("nothing to move" in out for out in outputs) == [False, True, True]  # one did the work
+    assert sorted("没有需要推进的评价结果" in out for out in outputs) == [False, True, True]  # one did the work
 
 
 def test_an_advance_next_to_an_objection_decision_ends_as_one_of_them_after_the_other(worlds, prefect_home):

@@ -14,6 +14,8 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from store.uow import Store
+
 PG_URL = os.environ.get("CREDIT_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 
@@ -33,16 +35,18 @@ def postgres_or_skip() -> str:
 
 @contextmanager
 def postgres_schema() -> Iterator[str]:
-    """A URL whose connections use a new, empty schema, dropped afterwards."""
+    """A URL whose connections use a new, empty schema, dropped afterwards with the store of the URL."""
     base = postgres_or_skip()
     schema = f"t_{uuid.uuid4().hex[:12]}"
     admin = create_engine(base)
     with admin.begin() as connection:
         connection.execute(text(f'create schema "{schema}"'))
     url = make_url(base).update_query_dict({"options": f"-csearch_path={schema}"})
+    rendered = url.render_as_string(hide_password=False)
     try:
-        yield url.render_as_string(hide_password=False)
+        yield rendered
     finally:
+        Store.close(rendered)
         with admin.begin() as connection:
             connection.execute(text(f'drop schema "{schema}" cascade'))
         admin.dispose()
