@@ -12,15 +12,17 @@ from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from credit.calendar import WorkCalendar
 from credit.indexsystem import RULES_DIR, IndexSystem, IndexSystemError, load_index_system
 from credit.lifecycle import Procedure
-from credit.sampling import SamplingRules, load_sampling_rules
-from credit.supervision import SupervisionRules, load_supervision_rules
+
+if TYPE_CHECKING:  # loaded on first use: the sampling rules bring pandas, which most commands never need
+    from credit.sampling import SamplingRules
+    from credit.supervision import SupervisionRules
 
 
 class RulesError(IndexSystemError):
@@ -93,11 +95,15 @@ class Rules:
     @cached_property
     def sampling(self) -> SamplingRules:
         """第二十二条 sampling rules in force."""
+        from credit.sampling import load_sampling_rules
+
         return load_sampling_rules(self.sampling_version, self.rules_dir)
 
     @cached_property
     def supervision(self) -> SupervisionRules:
         """第八—十、十三条 supervision rules in force, checked against their index system."""
+        from credit.supervision import load_supervision_rules
+
         return load_supervision_rules(self.supervision_version, self.rules_dir)
 
     @property

@@ -28,6 +28,7 @@ class RunRecord:
     message: str
     logs: list[str] = field(default_factory=list)
     artifacts: list[dict[str, Any]] = field(default_factory=list)
+    flow_finished: bool = False  # the flow run's own last line ("Finished in state …") has arrived
 
     def artifact(self, key: str) -> dict[str, Any]:
         return next(a for a in self.artifacts if a.get("key") == key)
@@ -99,7 +100,7 @@ class PrefectApi:
         deadline = time.monotonic() + timeout
         while True:
             record = self.run_record(run_id)
-            if any(line.startswith(FINISHED) for line in record.logs) or time.monotonic() > deadline:
+            if record.flow_finished or time.monotonic() > deadline:
                 return record
             time.sleep(0.3)
 
@@ -110,5 +111,6 @@ class PrefectApi:
                                                        "sort": "TIMESTAMP_ASC", "limit": 200})
         artifacts = self._json("POST", "artifacts/filter",
                                json={"artifacts": {"flow_run_id": {"any_": [run_id]}}, "limit": 200})
+        finished = any(line["message"].startswith(FINISHED) and not line.get("task_run_id") for line in logs)
         return RunRecord(run_id, run["name"], run["state"]["type"], run["state"].get("message") or "",
-                         [line["message"] for line in logs], artifacts)
+                         [line["message"] for line in logs], artifacts, finished)

@@ -235,7 +235,13 @@ def test_a_worker_runs_the_year_on_postgres_and_a_worker_without_a_store_fails_l
             assert list((tmp_path / "var" / "outbox").iterdir())  # shared with the market regulation department
             assert (tmp_path / "site" / "index.html").is_file()
             clock.mark("advance")
-            assert evaluation.logs  # the flows' own lines and artifacts (issue 10, item 2) are asserted later
+            # What the UI shows of the evaluation: its own lines, and the year's summary and county table.
+            assert any("activities.csv：读取 3000 行，接受 3000 行，隔离 0 行" in line for line in evaluation.logs), \
+                "\n".join(evaluation.logs)
+            assert any("存储：新增 30" in line for line in evaluation.logs), "\n".join(evaluation.logs)
+            summary = evaluation.artifact("evaluation-2025")
+            assert summary["type"] == "markdown" and "隔离" in summary["data"], summary
+            assert evaluation.artifact("evaluation-2025-grades-by-county")["type"] == "table"
 
             # A CLI run against the server is a flow run of its own, whose log lines reach the API too.
             cli = client | {"CREDIT_DB_URL": db_url, "CREDIT_VAR_DIR": str(tmp_path / "var")}
@@ -265,5 +271,5 @@ def test_a_worker_runs_the_year_on_postgres_and_a_worker_without_a_store_fails_l
         finally:
             processes.stop_all()
             api.close()
+    # Its time is reported, never asserted (speed is bench/run.py's to measure): the budget is 3 minutes.
     print(f"end-to-end: {clock.elapsed:.0f} s ({', '.join(clock.phases)})")
-    assert clock.elapsed < 180, f"the end-to-end test took {clock.elapsed:.0f} s (budget: 3 minutes): {clock.phases}"
