@@ -127,11 +127,15 @@ def send_alert(subject: str, body: str, block: str = ALERT_BLOCK) -> str:
 
 def send(notifier, subject: str, body: str) -> None:
     """`notifier.notify(body, subject)` from sync code, raising when the block could not send."""
+    import asyncio
     import inspect
+    from concurrent.futures import ThreadPoolExecutor
 
-    from prefect.utilities.asyncutils import run_coro_as_sync
-
-    with notifier.raise_on_failure():
+    async def notify() -> None:
         sent = notifier.notify(body, subject=subject)
         if inspect.isawaitable(sent):
-            run_coro_as_sync(sent)
+            await sent
+
+    # A loop of its own in a thread of its own: the caller's thread (a flow run, a test) keeps its loop state.
+    with notifier.raise_on_failure(), ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(asyncio.run, notify()).result()

@@ -33,8 +33,11 @@ def _unavailable(reason: str) -> None:
     pytest.skip(reason)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
+    # Module, not session: Playwright's sync API keeps an event loop running in the main thread while it is
+    # open, and Prefect's sync calls (Block.save, the log worker) in later tests of the same worker would
+    # then return coroutines instead of running.
     if not CHROMIUM.exists():
         _unavailable(f"{CHROMIUM} is missing: apt-get install chromium (scripts/install-chromium.sh)")
     try:

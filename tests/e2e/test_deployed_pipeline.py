@@ -19,7 +19,6 @@ import email
 import email.header
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -31,6 +30,7 @@ from sqlalchemy import create_engine, text
 
 from tests.e2e.prefect_api import PrefectApi, RunRecord
 from tests.support.databases import postgres_schema
+from tests.support.smtp import Inbox, free_port, local_smtp
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.xdist_group("e2e")]
 
@@ -38,12 +38,6 @@ ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.prefix) / "bin"  # the project's .venv: the worker runs the flows with its python
 SAMPLE_DROP = ROOT / "data" / "sample-drop"
 POOL, WRITERS, BARE = "credit-pool", "credit-writers", "unconfigured"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def clean_environment(**extra: str) -> dict[str, str]:
@@ -91,34 +85,10 @@ def _signal_group(process: subprocess.Popen, sig: signal.Signals) -> None:
         os.killpg(process.pid, sig)  # the group the process leads (start_new_session): the flow runs too
 
 
-class Inbox:
-    """What the local SMTP server (aiosmtpd) received."""
-
-    def __init__(self) -> None:
-        self.messages: list[email.message.Message] = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's handler name
-        self.messages.append(email.message_from_bytes(envelope.content))
-        return "250 OK"
-
-    def wait(self, timeout: float) -> list[email.message.Message]:
-        deadline = time.monotonic() + timeout
-        while not self.messages and time.monotonic() < deadline:
-            time.sleep(0.5)
-        return self.messages
-
-
 @pytest.fixture
 def smtp() -> Iterator[tuple[int, Inbox]]:
-    from aiosmtpd.controller import Controller
-
-    inbox, port = Inbox(), free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield port, inbox
-    finally:
-        controller.stop()
+    with local_smtp() as server:
+        yield server
 
 
 def run_cli(command: list[str], env: dict[str, str], timeout: float = 120) -> str:

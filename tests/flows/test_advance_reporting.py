@@ -4,15 +4,11 @@ mail through the alert block `credit server setup` saves (a real SMTP server on 
 
 from __future__ import annotations
 
-import email
-import email.policy
 import json
-import socket
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from flows.annual_evaluation import annual_evaluation
 from flows.lifecycle import advance_flow, publicize_flow
@@ -20,19 +16,11 @@ from flows.rescore import rescore_flow
 from store.lifecycle import Actor
 from tests.support.paths import EXAMPLE_DROP
 from tests.support.prefect_runs import artifacts, logs_to_api, run_logs
+from tests.support.smtp import Inbox, local_smtp
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("prefect")]
 OBJECTED = "91140581173546984A"
 CHANGED = "9114052119529778X6"  # A → B with a CX-01 warning at 10 points (tests/unit/test_compare.py variant)
-
-
-class Inbox:
-    def __init__(self) -> None:
-        self.messages: list[email.message.EmailMessage] = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's handler name
-        self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
-        return "250 OK"
 
 
 @pytest.fixture
@@ -43,19 +31,14 @@ def alert_mail() -> Iterator[Inbox]:
     from cli.alert_mail import CreditAlertMail
     from cli.server import MAIL_BLOCK
 
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    credentials = EmailServerCredentials(smtp_server="127.0.0.1", smtp_port=port, smtp_type="INSECURE")
-    CreditAlertMail(credentials=credentials, sender="credit@test", to=["ops@test"]).save(MAIL_BLOCK, overwrite=True)
-    try:
-        yield inbox
-    finally:
-        CreditAlertMail.delete(MAIL_BLOCK)
-        controller.stop()
+    with local_smtp() as (port, inbox):
+        credentials = EmailServerCredentials(smtp_server="127.0.0.1", smtp_port=port, smtp_type="INSECURE")
+        CreditAlertMail(credentials=credentials, sender="credit@test", to=["ops@test"]).save(MAIL_BLOCK,
+                                                                                           overwrite=True)
+        try:
+            yield inbox
+        finally:
+            CreditAlertMail.delete(MAIL_BLOCK)
 
 
 def lines_of(state) -> list[str]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import Any
 from uuid import UUID
@@ -39,7 +40,10 @@ def run_logs(flow_run_id: UUID | str) -> list[Any]:
     from prefect.client.schemas.sorting import LogSort
     from prefect.logging.handlers import APILogWorker
 
-    APILogWorker.drain_all(timeout=30)
+    # In a thread of its own: with a loop running in this thread (Playwright's, in a browser test's session),
+    # drain_all would return a coroutine instead of draining.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(APILogWorker.drain_all, timeout=30).result()
     with get_client(sync_client=True) as client:
         return client.read_logs(log_filter=LogFilter(flow_run_id=LogFilterFlowRunId(any_=[UUID(str(flow_run_id))])),
                                 sort=LogSort.TIMESTAMP_ASC)

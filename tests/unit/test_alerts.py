@@ -2,44 +2,21 @@
 
 from __future__ import annotations
 
-import asyncio
-import socket
-
 import pytest
-from aiosmtpd.controller import Controller
 from prefect_email import EmailServerCredentials
 
 from cli.alert_mail import CreditAlertMail
 from cli.common import BadInput
 from cli.server import smtp_settings
-
-
-class Inbox:
-    def __init__(self) -> None:
-        self.messages: list[bytes] = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's handler name
-        self.messages.append(envelope.content)
-        return "250 OK"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+from tests.support.smtp import free_port, local_smtp, run_async
 
 
 def test_the_mail_block_delivers_subject_and_body_to_every_recipient():
-    inbox, port = Inbox(), free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
+    with local_smtp() as (port, inbox):
         credentials = EmailServerCredentials(smtp_server="127.0.0.1", smtp_port=port, smtp_type="INSECURE")
         block = CreditAlertMail(credentials=credentials, sender="credit@test", to=["ops@test", "lead@test"])
-        asyncio.run(block.notify("年度评价运行失败", subject="【信用评价】运行Failed"))
-    finally:
-        controller.stop()
-    [raw] = inbox.messages
+        run_async(block.notify("年度评价运行失败", subject="【信用评价】运行Failed"))
+    [raw] = inbox.raw
     text = raw.decode()
     assert "To: ops@test, lead@test" in text and "From: credit@test" in text
     assert "Subject: =?utf-8?" in text  # the Chinese subject, encoded
@@ -48,11 +25,11 @@ def test_the_mail_block_delivers_subject_and_body_to_every_recipient():
 def test_an_unreachable_server_raises_only_when_asked_to():
     credentials = EmailServerCredentials(smtp_server="127.0.0.1", smtp_port=free_port(), smtp_type="INSECURE")
     block = CreditAlertMail(credentials=credentials, sender="credit@test", to=["ops@test"])
-    asyncio.run(block.notify("x"))  # logged, not raised
+    run_async(block.notify("x"))  # logged, not raised
     from prefect.blocks.abstract import NotificationError
 
     with block.raise_on_failure(), pytest.raises(NotificationError):
-        asyncio.run(block.notify("x"))
+        run_async(block.notify("x"))
 
 
 def test_smtp_urls_give_the_server_the_kind_of_connection_and_the_login():

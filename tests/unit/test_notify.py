@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import email
-import email.policy
-import socket
 from datetime import date
 
 import pytest
-from aiosmtpd.controller import Controller
 from prefect_email import EmailServerCredentials
 
 from cli.alert_mail import CreditAlertMail
 from credit.calendar import WorkCalendar
 from tasks import notify
 from tasks.notify import calendar_notice, deadline_notice, mail_text, send, send_alert, warning_start
+from tests.support.smtp import free_port, local_smtp
 
 CALENDAR = WorkCalendar.load()  # chinesecalendar knows 2026, not 2027
 
@@ -74,34 +71,13 @@ def test_the_mail_names_the_run_date_and_every_notice():
     assert "今天到期" in body and "credit workdays add" in body and "2026-11-02" in body
 
 
-class Inbox:
-    def __init__(self) -> None:
-        self.messages: list[bytes] = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's handler name
-        self.messages.append(envelope.content)
-        return "250 OK"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def test_the_notice_goes_out_through_the_alert_mail_block_to_a_real_smtp_server():
-    inbox, port = Inbox(), free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
+    with local_smtp() as (port, inbox):
         credentials = EmailServerCredentials(smtp_server="127.0.0.1", smtp_port=port, smtp_type="INSECURE")
         block = CreditAlertMail(credentials=credentials, sender="credit@test", to=["ops@test"])
         subject, body = mail_text([calendar_notice(CALENDAR, date(2026, 11, 2))], date(2026, 11, 2))
         send(block, subject, body)  # from sync code, as inside the flow
-    finally:
-        controller.stop()
-    [raw] = inbox.messages
-    message = email.message_from_bytes(raw, policy=email.policy.default)
+    [message] = inbox.messages
     assert message["Subject"] == subject and message["To"] == "ops@test"
     assert "rules/calendar/README.md" in message.get_content()
 
