@@ -215,7 +215,7 @@ def _take_writer_lock(session: Session, store: Store) -> None:
 
 def _take_postgres_lock(session: Session, store: Store) -> None:
     key = _schema_key(session)
-    session.execute(text("select set_config('application_name', :run, true)"), {"run": store.run[:63]})
+    session.execute(text("select set_config('application_name', :run, true)"), {"run": _ascii_name(store.run)})
     session.execute(text(f"set local lock_timeout = '{int(store.lock_timeout * 1000)}ms'"))
     try:
         session.execute(text("select pg_advisory_xact_lock(:a, :b)"), {"a": LOCK_CLASS, "b": key})
@@ -225,6 +225,27 @@ def _take_postgres_lock(session: Session, store: Store) -> None:
         session.rollback()
         raise _busy(store, _postgres_holder(store, key)) from None
     session.execute(text("set local lock_timeout to default"))
+
+
+def _ascii_name(run: str) -> str:
+    """PostgreSQL keeps only printable ASCII of an application_name, at most 63 bytes: escape the rest."""
+    name = run.encode("unicode_escape").decode("ascii")[:63]
+    while name:
+        try:
+            _from_ascii_name(name, strict=True)
+            return name
+        except UnicodeDecodeError:
+            name = name[:-1]  # a \uXXXX escape cut in half by the length limit
+    return name
+
+
+def _from_ascii_name(name: str, strict: bool = False) -> str:
+    try:
+        return name.encode("ascii").decode("unicode_escape")
+    except UnicodeDecodeError:
+        if strict:
+            raise
+        return name
 
 
 def _schema_key(session: Session) -> int:
@@ -240,7 +261,7 @@ def _postgres_holder(store: Store, key: int) -> Holder | None:
     )
     with store.engine.connect() as connection:
         row = connection.execute(query, {"a": LOCK_CLASS, "b": key}).first()
-    return None if row is None else Holder(row[0] or "?", row[1])
+    return None if row is None else Holder(_from_ascii_name(row[0] or "?"), row[1])
 
 
 def _busy(store: Store, holder: Holder | None) -> WriterBusyError:
