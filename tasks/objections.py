@@ -250,7 +250,7 @@ def import_objections(uow: Any, rules: Rules, inputs: ImportInput) -> ImportRepo
     cycle = uow.lifecycle.cycle(inputs.year)
     index = cycle_rules(rules, cycle).index
     validated = validate_drop(drop, event_indicators=set(index.event_codes), auto_indicators=set(index.auto_codes),
-                              counties=rules.bureau.counties)
+                              counties=rules.bureau.counties, clauses=index.clauses)
     recorded = [add_objection(uow, rules, AddInput(_intake(inputs.year, row), inputs.actor, inputs.filing))
                 for row in validated.tables["objections"].to_dict("records")]
     quarantined = validated.quarantine[validated.quarantine["table"] == "objections"]

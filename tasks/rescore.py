@@ -139,7 +139,8 @@ def corrections(uow: Any, cycle: Cycle) -> tuple[set[str], frozenset[tuple[str, 
 def corrected_tables(uow: Any, rules: Rules, cycle: Cycle) -> dict[str, pd.DataFrame]:
     """The cycle's snapshot validated with `rules`, the events withdrawn by decided objections left out (第十九条)."""
     validated = validate_drop(snapshot_of(uow, cycle), event_indicators=set(rules.index.event_codes),
-                              auto_indicators=set(rules.index.auto_codes), counties=rules.bureau.counties)
+                              auto_indicators=set(rules.index.auto_codes), counties=rules.bureau.counties,
+                              clauses=rules.index.clauses)
     tables = dict(validated.tables)
     withdrawn, _ = corrections(uow, cycle)
     events = tables["credit_events"]

@@ -17,7 +17,7 @@ def validate(drop: Drop, rules: Rules, docs_dir: Path | None) -> Validated:
         index = rules.index
         return validate_drop(
             drop, event_indicators=set(index.event_codes), auto_indicators=set(index.auto_codes),
-            counties=rules.bureau.counties, docs_dir=docs_dir,
+            counties=rules.bureau.counties, clauses=index.clauses, docs_dir=docs_dir,
         )
 
 

@@ -103,16 +103,17 @@ _VALIDATED: dict[tuple, Any] = {}
 
 
 def validate_once(drop: Any, *, event_indicators: set[str], auto_indicators: set[str], counties: list[str],
-                  docs_dir: Path | None = None) -> Any:
+                  clauses: Any = None, docs_dir: Path | None = None) -> Any:
     """tasks.validation.validate_drop, run once per snapshot and parameters in this process.
 
     Great Expectations takes about a second a drop: the service tests patch this in where the use
     cases validate (a snapshot is content-addressed, so the same hash validates the same way).
     """
-    key = (drop.snapshot, frozenset(event_indicators), frozenset(auto_indicators), tuple(counties))
+    chosen = None if clauses is None else tuple(sorted(int(c) for c in clauses))
+    key = (drop.snapshot, frozenset(event_indicators), frozenset(auto_indicators), tuple(counties), chosen)
     if key not in _VALIDATED:
         _VALIDATED[key] = real_validate_drop(drop, event_indicators=event_indicators, auto_indicators=auto_indicators,
-                                        counties=counties, docs_dir=docs_dir)
+                                             counties=counties, clauses=clauses, docs_dir=docs_dir)
     return _VALIDATED[key]
 
 
