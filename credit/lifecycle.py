@@ -128,6 +128,11 @@ class ResultDates:
     shared_on: date | None = None
     revoked_on: date | None = None
 
+    @classmethod
+    def of(cls, result: Any) -> ResultDates:
+        """The view of anything that carries a result's fields (a stored result version)."""
+        return cls(**{name: getattr(result, name) for name in cls.__dataclass_fields__})
+
 
 @dataclass(frozen=True)
 class ObjectionView:

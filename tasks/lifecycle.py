@@ -185,7 +185,7 @@ def _transitions(uow, rules: Rules, given: AdvanceInput, step: str, wanted: Call
     objections = [_objection_view(o) for o in lifecycle.objections(cycle)]
     report = StepReport(step, given.year)
     for result in lifecycle.current(cycle):
-        changes = next_state(_dates(result), objections, given.as_of, rules.calendar, rules.procedure)
+        changes = next_state(ResultDates.of(result), objections, given.as_of, rules.calendar, rules.procedure)
         if changes is not None and wanted(str(changes["state"])):
             lifecycle.move(result, given.actor, **changes)
             report.count(str(changes["state"]))
@@ -204,7 +204,7 @@ def publish(uow, rules: Rules, given: AdvanceInput) -> StepReport:
     uow.flush()
     results, revoked = _public_results(lifecycle, cycle)
     if len(results) and _content_digest(results) != _last_digest(lifecycle, cycle):
-        dates = final_list_dates([_dates(r) for r in lifecycle.current(cycle)],
+        dates = final_list_dates([ResultDates.of(r) for r in lifecycle.current(cycle)],
                                  [r.revoked_on for r in lifecycle.revoked(cycle)])
         report.written += _write_final_lists(cycle, results, revoked, dates, given.published / str(cycle.year),
                                              rules)
@@ -243,15 +243,6 @@ ADVANCE_STEPS = (close_windows, determine, publish, share, settle_stage)  # in t
 
 
 # ---- what the steps share ----------------------------------------------------------------------------------
-
-
-def _dates(result) -> ResultDates:
-    return ResultDates(
-        institution_id=result.institution_id, version=result.version, state=result.state,
-        publicity_on=result.publicity_on, publicity_last_day=result.publicity_last_day,
-        determined_on=result.determined_on, publish_by=result.publish_by, published_on=result.published_on,
-        shared_on=result.shared_on, revoked_on=result.revoked_on,
-    )
 
 
 def _objection_view(objection) -> ObjectionView:
@@ -326,7 +317,7 @@ def _write_package(uow, rules: Rules, given: AdvanceInput, cycle, results: pd.Da
     shares = uow.lifecycle.shares(cycle)
     sequence = len(shares) + 1
     previous, previous_revoked = _package_rows(given.kept, cycle.year, shares[-1].sequence) if shares else (None, None)
-    dates = package_dates([_dates(r) for r in uow.lifecycle.current(cycle)], given.as_of)
+    dates = package_dates([ResultDates.of(r) for r in uow.lifecycle.current(cycle)], given.as_of)
     files = share_package(
         results, year=cycle.year, sequence=sequence, previous=previous, bureau=rules.bureau.settings,
         generated_at=given.as_of.isoformat(), determined_on=dates.determined_on, published_on=dates.published_on,

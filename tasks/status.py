@@ -138,15 +138,6 @@ def _objection(objection, names: dict[str, str], spans, calendar: WorkCalendar, 
     }
 
 
-def _dates(result) -> ResultDates:
-    return ResultDates(
-        institution_id=result.institution_id, version=result.version, state=result.state,
-        publicity_on=result.publicity_on, publicity_last_day=result.publicity_last_day,
-        determined_on=result.determined_on, publish_by=result.publish_by, published_on=result.published_on,
-        shared_on=result.shared_on, revoked_on=result.revoked_on,
-    )
-
-
 def _deadlines(results, objections: list[dict], views: list[ObjectionView], as_of: date,
                rules: Rules) -> tuple[list[dict], list[dict]]:
     """Open deadlines (working days left from as_of), and every deadline passed: not met, or met late."""
@@ -172,7 +163,7 @@ def _deadlines(results, objections: list[dict], views: list[ObjectionView], as_o
         if r.state in (IN_PUBLICITY, UNDER_REVIEW):
             if r.publicity_last_day and r.publicity_last_day >= as_of:
                 deadline("publicity", "publicity ends", held, r.publicity_last_day)
-            changes = next_state(_dates(r), views, as_of, calendar, rules.procedure)
+            changes = next_state(ResultDates.of(r), views, as_of, calendar, rules.procedure)
             due = changes["determined_on"] if changes and changes["state"] == DETERMINED else None
             if isinstance(due, date) and due < as_of:  # determinable since `due`: no advance has run since
                 deadline("determination", "determine", held, due)
