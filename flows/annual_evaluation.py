@@ -18,7 +18,7 @@ from tasks.pull import pull_drop, pull_drop_sql, recorded_events_task, save_snap
 from tasks.render import OUTPUT_ENTRIES, render_task, report_evaluation, require_calendar_ahead
 from tasks.reporting import log_errors_once, run_logger
 from tasks.retries import MINUTE
-from tasks.save import SaveInput, save_task
+from tasks.save import SaveInput, refuse_if_started, save_task
 from tasks.score import score_task
 from tasks.validate import validate_task
 
@@ -55,6 +55,7 @@ def annual_evaluation(
     rules = rules_for_year(year, index_version=index_version, rules_dir=settings.rules_dir)
     require_calendar_ahead(rules, as_of)  # before the store is opened, anything read, stored or written
     store = open_store(db_url, run=f"annual-evaluation {year}")
+    refuse_if_started(store, year)  # 第十八条: needs no data, so before the pull (#14 "refuse early")
     source = Path(drop)
     # A YAML file names the management system's database and one query per table; else a folder or workbook.
     pulled = pull_drop_sql(source) if source.suffix in (".yaml", ".yml") else pull_drop(source)

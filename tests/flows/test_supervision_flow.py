@@ -177,8 +177,9 @@ def test_R15_R10_after_publicity_a_late_finding_comes_in_by_rescore_and_is_publi
     publicize_flow(year=2025, on=date(2026, 2, 2), out=str(tmp_path / "pub"), db_url=db_url, by="test")
     recorded = record_supervision(db_url, tmp_path)
 
-    with pytest.raises(CycleStartedError, match="cycle 2025 is past scoring"):
+    with pytest.raises(CycleStartedError, match="2025年度评价周期已进入公示"):
         evaluate(db_url, tmp_path / "again")
+    assert not (tmp_path / "again").exists()  # refused before the pull: nothing written
     waiting = status(db_url, date(2026, 2, 9)).recorded_events_since
 
     def rescore_on(day: date) -> dict:
