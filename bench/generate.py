@@ -389,7 +389,8 @@ class _Generator:
              _iso(i.status_changed_on), i.materials_missing)
             for i in self.insts if i.in_registry
         ]
-        return _rows_to_columns(rows, TABLES["institutions"].columns)
+        # contact_email (issue 13) is left empty: the generated institutions get their notices by post.
+        return {**_rows_to_columns(rows, TABLES["institutions"].columns), "contact_email": [""] * len(rows)}
 
     # ---------------------------------------------------------------- qualifications
     def qualifications_table(self) -> dict[str, list]:

@@ -6,6 +6,7 @@ import logging
 import traceback
 from collections.abc import Callable
 from datetime import date, datetime
+from pathlib import Path
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
@@ -15,9 +16,28 @@ import typer
 logging.getLogger("great_expectations").setLevel(logging.WARNING)
 
 DbOption = Annotated[str | None, typer.Option(
-    "--db", help="Database URL (default: CREDIT_DB_URL, or db_url in CREDIT_CONFIG's file, else the embedded SQLite file)")]
-DebugOption = Annotated[bool, typer.Option("--debug", help="Show tracebacks")]
-ByOption = Annotated[str | None, typer.Option("--by", help="Who runs this, for the audit log (default: OS user)")]
+    "--db", help="数据库 URL（默认：CREDIT_DB_URL，或 CREDIT_CONFIG 所指文件中的 db_url，否则为内置 SQLite 文件）")]
+DebugOption = Annotated[bool, typer.Option("--debug", help="出错时显示完整的调用栈（供技术人员排查）")]
+# Issue 12 item 1: `credit --help` lists the commands in the order of the procedure, in these panels.
+PANEL_EVALUATE = "评价"
+PANEL_PUBLICITY = "公示与异议"
+PANEL_PUBLISH = "确定、公布与共享"
+PANEL_SUPERVISION = "监督检查"
+PANEL_TOOLS = "工具"
+PANELS = (PANEL_EVALUATE, PANEL_PUBLICITY, PANEL_PUBLISH, PANEL_SUPERVISION, PANEL_TOOLS)
+BY_WIDTH = 128  # store/models.py: audit_log.by and every created_by are String(128)
+
+
+def checked_by(value: str | None) -> str | None:
+    """Issue 11 item 10: a `--by` the store cannot hold (PostgreSQL refuses it, SQLite would keep it) is
+    refused at the edge with exit code 2, before anything runs, instead of a SQL error half way through."""
+    if value is not None and (len(value) > BY_WIDTH or "\x00" in value):
+        raise typer.BadParameter(f"--by 最长 {BY_WIDTH} 个字符且不能含 NUL 字符（给出的有 {len(value)} 个字符）", param_hint="--by")
+    return value
+
+
+ByOption = Annotated[str | None, typer.Option(
+    "--by", help="操作人，记入审计日志（默认：操作系统用户名）", callback=checked_by)]
 
 
 class BadInput(Exception):
@@ -28,6 +48,7 @@ def bad_input_types() -> tuple[type[BaseException], ...]:
     """Errors that mean the input (drop, option, settings, rules or calendar file) is wrong, not the program."""
     from credit.calendar import CalendarFileError, UnknownYearError
     from credit.indexsystem import IndexSystemError
+    from credit.rules import BureauPlaceholderError
     from credit.supervision import SupervisionRulesError
     from store.repository import CycleStartedError
     from store.settings import SettingsError
@@ -36,7 +57,8 @@ def bad_input_types() -> tuple[type[BaseException], ...]:
     from tasks.supervision import SupervisionError
 
     return (BadInput, ObjectionError, StructuralError, UnknownYearError, CalendarFileError, IndexSystemError,
-            LookupError, SupervisionError, SupervisionRulesError, CycleStartedError, SettingsError)
+            LookupError, SupervisionError, SupervisionRulesError, CycleStartedError, SettingsError,
+            BureauPlaceholderError)
 
 
 def run_guarded(action: Callable[[], Any], debug: bool) -> Any:
@@ -67,3 +89,17 @@ def parse_day(value: str, option: str) -> date:
 def today() -> date:
     """Today in Asia/Shanghai: the edge where a command's default date is read, once."""
     return datetime.now(ZoneInfo("Asia/Shanghai")).date()
+
+
+def out_dir(path: Path | str | None, option: str = "--out") -> Path | None:
+    """Issue 11 item 11: an output folder option naming an existing file is bad input (exit code 2), said before
+    anything runs, instead of "[Errno 20] Not a directory" half way through."""
+    if path is None:
+        return None
+    folder = Path(path)
+    if folder.exists() and not folder.is_dir():
+        raise BadInput(f"{option} {path}：是已存在的文件，不是文件夹；请指定一个文件夹")
+    for parent in folder.absolute().parents:
+        if parent.exists() and not parent.is_dir():
+            raise BadInput(f"{option} {path}：路径中的 {parent} 是文件，不是文件夹")
+    return folder

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from cli.common import ByOption, DbOption, DebugOption, parse_day, run_guarded, today
+from cli.common import ByOption, DbOption, DebugOption, out_dir, parse_day, run_guarded, today
 from cli.runtime import no_heartbeat, prepare_prefect
 
 cycle_app = typer.Typer(help="评价周期的状态。", no_args_is_help=True)
@@ -17,7 +17,7 @@ cycle_app = typer.Typer(help="评价周期的状态。", no_args_is_help=True)
 
 def publicize(
     year: Annotated[int, typer.Option("--year", help="评价年度")],
-    on: Annotated[str, typer.Option("--on", help="公示发布日期 YYYY-MM-DD")],
+    on: Annotated[str, typer.Option("--on", metavar="YYYY-MM-DD", help="公示发布日期 YYYY-MM-DD")],
     out: Annotated[Path | None, typer.Option("--out", help="公示文件写入的文件夹")] = None,
     db: DbOption = None, by: ByOption = None, debug: DebugOption = False,
 ) -> None:
@@ -28,7 +28,10 @@ def publicize(
         from store.settings import get_settings
 
         day = parse_day(on, "--on")
-        rules = rules_for_year(year, rules_dir=get_settings().rules_dir)
+        out_dir(out)
+        settings = get_settings()
+        rules = rules_for_year(year, rules_dir=settings.rules_dir)
+        refuse_example_bureau(rules.bureau)  # issue 12 item 7, before Prefect starts (the flow checks again)
         publicity_window(rules.calendar, day, rules.procedure)  # refuse early: a calendar year not known yet
         prepare_prefect()
         from flows.lifecycle import publicize_flow
@@ -43,8 +46,17 @@ def publicize(
     run_guarded(action, debug)
 
 
+def refuse_example_bureau(bureau) -> None:
+    """Exit code 2 while rules/bureau.yaml still holds the shipped example contacts (credit/rules.py)."""
+    from credit.rules import require_filled_bureau
+    from store.settings import get_settings
+
+    settings = get_settings()
+    require_filled_bureau(bureau, rules_dir=settings.rules_dir, allow_example=settings.allow_example_bureau)
+
+
 def advance(
-    as_of: Annotated[str | None, typer.Option("--as-of", help="运行日期 YYYY-MM-DD（默认：北京时间今天）")] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", metavar="YYYY-MM-DD", help="运行日期 YYYY-MM-DD（默认：北京时间今天）")] = None,
     outbox: Annotated[Path | None, typer.Option("--outbox", help="向市场监管部门共享的数据包文件夹")] = None,
     site: Annotated[Path | None, typer.Option("--site", help="需重建的静态网站文件夹")] = None,
     published: Annotated[Path | None, typer.Option("--published", help="评价结果名单写入的文件夹")] = None,
@@ -52,6 +64,12 @@ def advance(
 ) -> None:
     """每日推进（第十九、二十条）：公示期满、确定、公布、共享，并重建网站；同一天重复运行结果不变。"""
     def action() -> None:
+        for folder, option in ((outbox, "--outbox"), (site, "--site"), (published, "--published")):
+            out_dir(folder, option)
+        from credit.rules import Bureau
+        from store.settings import get_settings
+
+        refuse_example_bureau(Bureau.load(get_settings().rules_dir))  # issue 12 item 7, before Prefect starts
         prepare_prefect()
         from flows.lifecycle import advance_flow
 
@@ -75,7 +93,7 @@ def advance(
 @cycle_app.command("status")
 def status(
     year: Annotated[int, typer.Option("--year", help="评价年度")],
-    as_of: Annotated[str | None, typer.Option("--as-of", help="统计日期 YYYY-MM-DD（默认：今天）")] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", metavar="YYYY-MM-DD", help="统计日期 YYYY-MM-DD（默认：今天）")] = None,
     county: Annotated[str | None, typer.Option("--county", help="只看该县（市、区）的机构，如 阳城县（R-01）")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="输出一个 JSON 对象（键名为英文）")] = False,
     db: DbOption = None, debug: DebugOption = False,
@@ -92,6 +110,30 @@ def status(
         with open_store(db, run="cycle status").unit_of_work(write=False) as uow:
             report = cycle_status(uow, rules, given).as_json()
         typer.echo(json.dumps(report, ensure_ascii=False, indent=2) if as_json else status_text(report))
+
+    run_guarded(action, debug)
+
+
+@cycle_app.command("lists")
+def lists(
+    year: Annotated[int, typer.Option("--year", help="评价年度")],
+    out: Annotated[Path, typer.Option("--out", help="分册写入的文件夹（不存在则创建）")],
+    county: Annotated[str | None, typer.Option("--county", help="只导出该县（市、区）的分册（默认：每个县各一册）")] = None,
+    db: DbOption = None, debug: DebugOption = False,
+) -> None:
+    """按县（市、区）导出已公布的评价结果名单分册 final_results_<县>.xlsx，供各分局打印（R-01）。"""
+    def action() -> None:
+        from credit.rules import rules_for_year
+        from store.settings import get_settings
+        from store.uow import open_store
+        from tasks.extracts import ListsInput, county_lists
+
+        out_dir(out)
+        rules = rules_for_year(year, rules_dir=get_settings().rules_dir)
+        with open_store(db, run="cycle lists").unit_of_work(write=False) as uow:
+            report = county_lists(uow, rules, ListsInput(year, out, county))
+        counts = "、".join(f"{c}{n}家" for c, n in report.counties.items())
+        typer.echo(f"{year}年度评价结果分册已写入 {out.resolve()}：{counts}")
 
     run_guarded(action, debug)
 

@@ -15,11 +15,25 @@ from typing import Annotated
 
 import typer
 
-from cli.common import BadInput, ByOption, DbOption, DebugOption, parse_day, run_guarded
+from cli.common import (
+    PANEL_EVALUATE,
+    PANEL_PUBLICITY,
+    PANEL_PUBLISH,
+    PANEL_SUPERVISION,
+    PANEL_TOOLS,
+    BadInput,
+    ByOption,
+    DbOption,
+    DebugOption,
+    out_dir,
+    parse_day,
+    run_guarded,
+)
+from cli.integrity import audit_group, audit_verify
 from cli.lifecycle import advance, cycle_app, publicize
 from cli.objections import objection_app, serious_event
 from cli.plan import inspectors_app, plan, registry_changes
-from cli.records import audit, letters
+from cli.records import letters
 from cli.rescore import rescore
 from cli.runtime import no_heartbeat, prepare_prefect, sandbox_settings
 from cli.server import migrate, server_app
@@ -31,41 +45,23 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_DROP = REPO_ROOT / "data" / "sample-drop"
 
 app = typer.Typer(
-    help="晋城市社会环境监测机构信用风险评价 — credit-risk evaluation of monitoring institutions.",
+    help="晋城市社会环境监测机构信用风险评价：评价 → 公示与异议 → 确定、公布与共享 → 监督检查。",
     no_args_is_help=True,
     add_completion=False,
 )
-app.add_typer(workdays_app, name="workdays")
-app.add_typer(cycle_app, name="cycle")
-app.add_typer(objection_app, name="objection")
-app.command("serious-event")(serious_event)
-app.add_typer(site_app, name="site")
-app.command()(publicize)
-app.command()(advance)
-app.command()(rescore)
-app.command("registry-changes")(registry_changes)
-app.command()(plan)
-app.add_typer(inspectors_app, name="inspectors")
-app.add_typer(inspection_app, name="inspection")
-app.add_typer(complaint_app, name="complaint")
-app.add_typer(server_app, name="server")
-app.command()(audit)
-app.command()(letters)
-app.command()(migrate)
-
-@app.command()
+@app.command(rich_help_panel=PANEL_EVALUATE)
 def evaluate(
-    drop: Annotated[Path, typer.Option("--drop", help="Drop: CSV folder, .xlsx workbook, or SQL source .yaml")],
-    year: Annotated[int, typer.Option("--year", help="Evaluation year (the period is its calendar year)")],
-    as_of: Annotated[str, typer.Option("--as-of", help="Day the evaluation looks from, after the period")],
-    out: Annotated[Path, typer.Option("--out", help="Output folder")],
+    drop: Annotated[Path, typer.Option("--drop", help="数据来源：CSV 文件夹、.xlsx 工作簿或 SQL 数据源 .yaml")],
+    year: Annotated[int, typer.Option("--year", help="评价年度（评价期为该自然年），如 2025")],
+    as_of: Annotated[str, typer.Option("--as-of", metavar="YYYY-MM-DD", help="YYYY-MM-DD：评价基准日（评价期之后）")],
+    out: Annotated[Path, typer.Option("--out", help="输出文件夹")],
     index_version: Annotated[str | None, typer.Option(
-        "--index-version", help="Index system version (default: the version in force for the year)")] = None,
+        "--index-version", help="指标体系版本（默认：该年度施行的版本）")] = None,
     db: DbOption = None,
     by: ByOption = None,
     debug: DebugOption = False,
 ) -> None:
-    """Pull → validate → score → store → render; results are stored in state `scored`."""
+    """年度评价：读取 → 校验 → 评分 → 保存 → 生成报告；结果状态为“已评分”（scored）。"""
     run_guarded(lambda: _evaluate(drop, year, parse_day(as_of, "--as-of"), out, index_version, db, by), debug)
 
 
@@ -73,6 +69,7 @@ def _evaluate(drop: Path, year: int, as_of: date, out: Path, index_version: str 
               by: str | None) -> None:
     if not drop.exists():
         raise BadInput(f"--drop {drop}: no such file or folder")
+    out_dir(out)
     outcome = run_annual_evaluation(drop, year, as_of, out, index_version, db, by)
     print_outcome(outcome, out)
 
@@ -99,15 +96,24 @@ def print_outcome(outcome: dict, out: Path) -> None:
 
     summary = json.loads((out / "run-summary.json").read_text(encoding="utf-8"))
     saved = outcome["saved"]
-    typer.echo(f"{summary['year']}年度 evaluation, as of {summary['as_of']}, index {summary['index_version']}")
-    typer.echo(f"snapshot {summary['snapshot']}")
+    typer.echo(f"{summary['year']}年度评价，评价基准日 {summary['as_of']}，指标体系 {summary['index_version']}")
+    typer.echo(f"数据快照 {summary['snapshot']}")
     for row in summary["counts"]:
-        typer.echo(f"  {row['file']}: read {row['read']}, accepted {row['accepted']}, "
-                   f"quarantined {row['quarantined']}")
-    grades = ", ".join(f"{g} {n}" for g, n in summary["grades"].items()) or "none"
-    typer.echo(f"institutions: {summary['statuses']}; grades: {grades}; warnings: {summary['warnings']}")
-    typer.echo(f"stored: {saved.new} new, {saved.changed} changed, {saved.unchanged} unchanged results")
-    typer.echo(f"outputs in {out.resolve()}")
+        typer.echo(f"  {row['file']}：读入 {row['read']} 行，接收 {row['accepted']} 行，隔离 {row['quarantined']} 行")
+    grades = "，".join(f"{g}级 {n} 家" for g, n in summary["grades"].items()) or "无"
+    typer.echo(f"机构：{_statuses(summary['statuses'])}；等级：{grades}；提示 {summary['warnings']} 条")
+    typer.echo(f"已保存：新增 {saved.new} 个、变更 {saved.changed} 个、未变 {saved.unchanged} 个评价结果")
+    typer.echo(f"输出文件夹：{out.resolve()}")
+
+
+STATUS_NAMES = {"rated": "评定等级", "not_rated": "不予评定等级"}
+
+
+def _statuses(statuses: object) -> str:
+    """`{"rated": 29, "not_rated": 1}` in words; anything else as it came."""
+    if not isinstance(statuses, dict):
+        return str(statuses)
+    return "，".join(f"{STATUS_NAMES.get(k, k)} {v} 家" for k, v in statuses.items())
 
 
 DEMO_MARKER = ".credit-demo"  # written into a demo folder with its outputs: what tells it is the demo's own
@@ -115,16 +121,15 @@ DEMO_SANDBOX = ".sandbox"  # the demo's own store (credit.db) and var folder, in
 DEMO_KEEP = (Path(DEMO_SANDBOX) / "var" / "prefect",)  # Prefect's local state survives a rerun: faster start
 
 
-@app.command()
+@app.command(rich_help_panel=PANEL_EVALUATE)
 def demo(
-    out: Annotated[Path, typer.Option("--out", help="Output folder: new, empty, or an earlier demo's (emptied "
-                                                    "first)")] = REPO_ROOT / "out" / "demo",
+    out: Annotated[Path, typer.Option("--out", help="输出文件夹：新的、空的，或以前演示的输出（先清空）")] = REPO_ROOT / "out" / "demo",
     debug: DebugOption = False,
 ) -> None:
-    """Run the whole annual job on the bundled sample drop (2025, as of 2026-01-20) in a sandbox of its own.
+    """演示：在独立沙盒中用自带样例数据（2025年度，基准日 2026-01-20）运行全年流程。
 
-    The demo's store and var folder live in `<out>/.sandbox/`: CREDIT_DB_URL and CREDIT_VAR_DIR are
-    ignored and the configured store is never touched (CLI.md).
+    演示的存储与 var 文件夹在 `<out>/.sandbox/` 中：不使用 CREDIT_DB_URL 与 CREDIT_VAR_DIR，
+    不会改动已配置的存储（CLI.md）。
     """
     def action() -> None:
         folder = prepare_demo_folder(out)
@@ -170,6 +175,38 @@ def _clear(folder: Path, keep: set[Path]) -> None:
             shutil.rmtree(child)
         else:
             child.unlink()
+
+
+# Registered in the order of the procedure (issue 12 item 1), after `evaluate` and `demo` above: typer lists
+# the panels as they first appear.
+app.command(rich_help_panel=PANEL_EVALUATE)(rescore)
+app.add_typer(objection_app, name="objection", rich_help_panel=PANEL_PUBLICITY)
+app.command("serious-event", rich_help_panel=PANEL_PUBLICITY)(serious_event)
+app.command(rich_help_panel=PANEL_PUBLICITY)(publicize)
+app.command(rich_help_panel=PANEL_PUBLISH)(advance)
+app.add_typer(cycle_app, name="cycle", rich_help_panel=PANEL_PUBLISH)
+app.add_typer(site_app, name="site", rich_help_panel=PANEL_PUBLISH)
+app.command(rich_help_panel=PANEL_SUPERVISION)(plan)
+app.command("registry-changes", rich_help_panel=PANEL_SUPERVISION)(registry_changes)
+app.add_typer(inspectors_app, name="inspectors", rich_help_panel=PANEL_SUPERVISION)
+app.add_typer(inspection_app, name="inspection", rich_help_panel=PANEL_SUPERVISION)
+app.add_typer(complaint_app, name="complaint", rich_help_panel=PANEL_SUPERVISION)
+app.add_typer(workdays_app, name="workdays", rich_help_panel=PANEL_TOOLS)
+audit_app = typer.Typer(help="审计日志：谁、何时、做了什么、变更前后（第二十一条）；audit verify 校验其哈希链。")
+audit_app.callback(invoke_without_command=True)(audit_group)
+audit_app.command("verify")(audit_verify)
+app.add_typer(audit_app, name="audit", rich_help_panel=PANEL_TOOLS)
+app.command(rich_help_panel=PANEL_TOOLS)(letters)
+app.add_typer(server_app, name="server", rich_help_panel=PANEL_TOOLS)
+app.command(rich_help_panel=PANEL_TOOLS)(migrate)
+
+from cli.verify import verify  # noqa: E402 - issue 11 item 7: `credit verify`
+
+app.command(rich_help_panel=PANEL_TOOLS)(verify)
+
+from cli.notices import notices  # noqa: E402 - issue 13: `credit notices`
+
+app.command(rich_help_panel=PANEL_PUBLICITY)(notices)
 
 
 def main() -> None:  # pragma: no cover - console entry point

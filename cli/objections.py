@@ -59,7 +59,7 @@ def _for_objection(db: str | None, objection_id: str):
 def add(
     year: Annotated[int, typer.Option("--year", help="被异议结果的评价年度，如 2025")],
     institution: Annotated[str, typer.Option("--institution", help="被评价机构的统一社会信用代码")],
-    received: Annotated[str, typer.Option("--received", help="YYYY-MM-DD：收到书面异议的日期")],
+    received: Annotated[str, typer.Option("--received", metavar="YYYY-MM-DD", help="YYYY-MM-DD：收到书面异议的日期")],
     filer_kind: Annotated[str, typer.Option(
         "--filer-kind", help="提出人：institution（被评价机构）| public（公民）| organisation（法人或其他组织）")],
     filer_name: Annotated[str, typer.Option("--filer-name", help="提出人名称")],
@@ -109,8 +109,8 @@ def import_file(
 @objection_app.command("suspend")
 def suspend(
     objection_id: Annotated[str, typer.Argument(help="异议编号，如 OB202500001")],
-    start: Annotated[str, typer.Option("--from", help="YYYY-MM-DD：现场核查或监测的第一天")],
-    end: Annotated[str | None, typer.Option("--to", help="YYYY-MM-DD：最后一天（仍在进行时省略）")] = None,
+    start: Annotated[str, typer.Option("--from", metavar="YYYY-MM-DD", help="YYYY-MM-DD：现场核查或监测的第一天")],
+    end: Annotated[str | None, typer.Option("--to", metavar="YYYY-MM-DD", help="YYYY-MM-DD：最后一天（仍在进行时省略）")] = None,
     db: DbOption = None, by: ByOption = None, debug: DebugOption = False,
 ) -> None:
     """登记现场核查或监测期间：其工作日不计入复核期限；未结束的期间使复核计时中止。"""
@@ -131,7 +131,7 @@ def suspend(
 @objection_app.command("decide")
 def decide(
     objection_id: Annotated[str, typer.Argument(help="异议编号，如 OB202500001")],
-    on: Annotated[str, typer.Option("--on", help="YYYY-MM-DD：作出复核决定的日期")],
+    on: Annotated[str, typer.Option("--on", metavar="YYYY-MM-DD", help="YYYY-MM-DD：作出复核决定的日期")],
     decision: Annotated[str, typer.Option(
         "--decision", help="upheld（采纳）| partly_upheld（部分采纳）| rejected（维持）")],
     reason: Annotated[str, typer.Option("--reason", help="复核理由")],
@@ -153,6 +153,10 @@ def decide(
         store, rules = _for_objection(db, objection_id)
         with store.unit_of_work() as uow:
             report = record(uow, rules, inputs)
+        if report.changed:  # issue 13: the changed result's new notice, written and mailed (never raises)
+            from flows.notices import notify_institutions
+
+            notify_institutions(store, rules, rules.period_start.year, inputs.on)
         _print_decision(report)
 
     run_guarded(action, debug)
@@ -256,8 +260,8 @@ def _register_text(report) -> str:
 def serious_event(
     institution: Annotated[str, typer.Option("--institution", help="统一社会信用代码")],
     clause: Annotated[int, typer.Option("--clause", help="第十七条所列情形的项号")],
-    decided: Annotated[str, typer.Option("--decided", help="YYYY-MM-DD：判决、处罚或列入名单的日期")],
-    verified: Annotated[str, typer.Option("--verified", help="YYYY-MM-DD：生态环境局核实的日期")],
+    decided: Annotated[str, typer.Option("--decided", metavar="YYYY-MM-DD", help="YYYY-MM-DD：判决、处罚或列入名单的日期")],
+    verified: Annotated[str, typer.Option("--verified", metavar="YYYY-MM-DD", help="YYYY-MM-DD：生态环境局核实的日期")],
     document: Annotated[str, typer.Option("--document", help="文书编号")],
     year: Annotated[int | None, typer.Option("--year", help="评价年度（默认：该机构最近的周期）")] = None,
     db: DbOption = None, by: ByOption = None, debug: DebugOption = False,

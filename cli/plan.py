@@ -9,28 +9,33 @@ from typing import Annotated
 
 import typer
 
-from cli.common import BadInput, ByOption, DbOption, DebugOption, parse_day, run_guarded, today
+from cli.common import BadInput, ByOption, DbOption, DebugOption, out_dir, parse_day, run_guarded, today
 from cli.runtime import no_heartbeat, prepare_prefect
 
-inspectors_app = typer.Typer(help="The inspector roster of the 双随机 draw.", no_args_is_help=True)
+inspectors_app = typer.Typer(help="执法检查人员名录（双随机抽取）。", no_args_is_help=True)
 
 
 def plan(
-    year: Annotated[int, typer.Option("--year", help="Plan year Y (rests on the determined results of Y−1)")],
-    seed: Annotated[str, typer.Option("--seed", help="Random seed: the same seed gives the same plan")],
-    out: Annotated[Path, typer.Option("--out", help="Output folder")],
+    year: Annotated[int, typer.Option("--year", help="计划年度 Y（依据 Y−1 年度已确定的评价结果）")],
+    seed: Annotated[str, typer.Option("--seed", help="随机种子：同一种子得到同一计划")],
+    out: Annotated[Path, typer.Option("--out", help="输出文件夹")],
+    county: Annotated[str | None, typer.Option(
+        "--county", help="只写该县（市、区）的计划分册 plan_<县>.xlsx（默认：每个县各一册；R-01）")] = None,
     db: DbOption = None,
     debug: DebugOption = False,
 ) -> None:
-    """The 第二十二条 inspection plan for year Y from the determined results of cycle Y−1 (plan.csv/html/xlsx)."""
+    """第二十二条：依 Y−1 年度已确定的评价结果，按等级抽取 Y 年度的监督检查计划（plan.csv/html/xlsx）。"""
     def action() -> None:
         if not seed.strip():
             raise BadInput("--seed must not be empty: it is what makes the plan reproducible")
+        out_dir(out)
+        _check_county(year, county)  # before Prefect starts (issue 14 item 3)
         prepare_prefect()
         from flows.plan import plan_flow
 
         with no_heartbeat():
-            report = _bad_input_on_value_error(lambda: plan_flow(year=year, seed=seed, out=str(out), db_url=db))
+            report = _bad_input_on_value_error(lambda: plan_flow(year=year, seed=seed, out=str(out), db_url=db,
+                                                                 county=county))
         grades = ", ".join(f"{g or 'no result'} {n}" for g, n in report["selected"].items())
         typer.echo(f"{year} inspection plan from cycle {report['source_year']}, seed {report['seed']!r}, rules "
                    f"{report['rules_version']}: {report['institutions']} institutions, {report['inspections']} "
@@ -44,12 +49,23 @@ def plan(
     run_guarded(action, debug)
 
 
+def _check_county(year: int, county: str | None) -> None:
+    """R-01: a `--county` must be one of rules/bureau.yaml's counties (exit 2, listing them)."""
+    if county is None:
+        return
+    from credit.rules import rules_for_year
+    from store.settings import get_settings
+    from tasks.county import checked_county
+
+    checked_county(county, rules_for_year(year, rules_dir=get_settings().rules_dir).bureau.counties)
+
+
 @inspectors_app.command("import")
 def import_inspectors(
-    file: Annotated[Path, typer.Option("--file", help="Roster CSV: inspector_id, name, unit[, county][, active]")],
+    file: Annotated[Path, typer.Option("--file", help="人员名录 CSV：inspector_id, name, unit[, county][, active]")],
     db: DbOption = None, by: ByOption = None, debug: DebugOption = False,
 ) -> None:
-    """Add or update inspectors by inspector_id (empty county = city bureau staff); each change is audited."""
+    """按 inspector_id 新增或更新执法检查人员（每项变更记入审计日志）。"""
     def action() -> None:
         from datetime import UTC, datetime
 
@@ -85,12 +101,12 @@ def _bad_input_on_value_error(call):
 
 
 def registry_changes(
-    year: Annotated[int, typer.Option("--year", help="Cycle whose drop is checked")],
-    out: Annotated[Path, typer.Option("--out", help="Folder for registry_changes.csv")],
-    as_of: Annotated[str | None, typer.Option("--as-of", help="Day to count from (default today)")] = None,
+    year: Annotated[int, typer.Option("--year", help="被检查数据的评价年度，如 2025")],
+    out: Annotated[Path, typer.Option("--out", help="registry_changes.csv 的输出文件夹")],
+    as_of: Annotated[str | None, typer.Option("--as-of", metavar="YYYY-MM-DD", help="YYYY-MM-DD：计算期限的基准日（默认：今天）")] = None,
     db: DbOption = None, debug: DebugOption = False,
 ) -> None:
-    """第六条: registry changes filed after their one-month deadline, or not at all, by county."""
+    """第六条：名录信息变更逾期一个月以上才办理或未办理的机构，按县（市、区）列出。"""
     def action() -> None:
         from credit.rules import rules_for_year
         from store.settings import get_settings
@@ -98,6 +114,7 @@ def registry_changes(
         from tasks.registry import RegistryChangesInput
         from tasks.registry import registry_changes as run
 
+        out_dir(out)
         given = RegistryChangesInput(year, parse_day(as_of, "--as-of") if as_of else today(), out)
         rules = rules_for_year(year, rules_dir=get_settings().rules_dir)
         with open_store(db, run="credit registry-changes").unit_of_work(write=False) as uow:

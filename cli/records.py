@@ -45,7 +45,7 @@ def audit(
                        "以及该年的监督检查、检查发现问题与投诉）")] = None,
     institution: Annotated[str | None, typer.Option(
         "--institution", help="统一社会信用代码：只列该机构的记录")] = None,
-    since: Annotated[str | None, typer.Option("--since", help="YYYY-MM-DD：只列该日（北京时间）起的记录")] = None,
+    since: Annotated[str | None, typer.Option("--since", metavar="YYYY-MM-DD", help="YYYY-MM-DD：只列该日（北京时间）起的记录")] = None,
     db: DbOption = None, as_json: JsonOption = False, debug: DebugOption = False,
 ) -> None:
     """审计日志：谁、何时（北京时间）、做了什么、变更前 → 变更后（R-21）。"""

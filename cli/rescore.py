@@ -17,7 +17,7 @@ def rescore(
         "--index-version", help="使用的指标体系版本（默认：该周期自己的版本）")] = None,
     what_if: Annotated[str | None, typer.Option(
         "--what-if", help="与该指标体系版本比较等级变化，不作任何更改")] = None,
-    on: Annotated[str | None, typer.Option("--on", help="YYYY-MM-DD：结果变更后重新公示的开始日期（默认今天）")] = None,
+    on: Annotated[str | None, typer.Option("--on", metavar="YYYY-MM-DD", help="YYYY-MM-DD：结果变更后重新公示的开始日期（默认今天）")] = None,
     recorded: Annotated[bool, typer.Option("--recorded-events", help="先纳入评价后核实的检查发现问题和投诉")] = False,
     db: DbOption = None, by: ByOption = None, debug: DebugOption = False,
 ) -> None:
@@ -69,6 +69,6 @@ def _migrations(report) -> str:
     changed = Table("机构", "名称", "原等级", "新等级", "得分", "原因", title="等级变化")
     for row in report.changed:
         changed.add_row(row["institution_id"], row["name"], row["from"], row["to"],
-                        f"{row['score_from']} → {row['score_to']}", row["why"])
+                        f"{row['score_from']} → {row['score_to']}", row["why_words"])
     console.print(changed)
     return console.export_text()

@@ -37,31 +37,31 @@ SERVER_LOG = "server.log"
 DEFAULT_PORT = 4200
 HOST = "127.0.0.1"
 
-server_app = typer.Typer(help="A long-running local Prefect server (start, stop, status) and the deployments' "
+server_app = typer.Typer(help="本机常驻 Prefect 服务（start、stop、status）及部署的工作池、写入限制与失败告警（setup）。"
                               "work pool, writers' limit and failure alert (setup).", no_args_is_help=True)
 
 
 @server_app.command("start")
 def start(
-    port: Annotated[int | None, typer.Option("--port", help="Port (default: CREDIT_PREFECT_PORT, else 4200 when "
-                                                            "free, else a free one)")] = None,
-    ui: Annotated[bool, typer.Option("--ui/--no-ui", help="Serve Prefect's web UI as well")] = True,
-    timeout: Annotated[float, typer.Option("--timeout", help="Seconds to wait for the API to answer")] = 120.0,
+    port: Annotated[int | None, typer.Option("--port", help="端口（默认：CREDIT_PREFECT_PORT，否则空闲时用 4200，再否则由系统分配）"
+                                                            )] = None,
+    ui: Annotated[bool, typer.Option("--ui/--no-ui", help="同时提供 Prefect 网页界面")] = True,
+    timeout: Annotated[float, typer.Option("--timeout", help="等待 API 响应的秒数")] = 120.0,
     debug: DebugOption = False,
 ) -> None:
-    """Start Prefect's server in the background with the project's PREFECT_HOME; flow commands then attach to it."""
+    """在后台启动 Prefect 服务。"""
     run_guarded(lambda: typer.echo(start_server(port, ui, timeout)), debug)
 
 
 @server_app.command("stop")
 def stop(debug: DebugOption = False) -> None:
-    """Stop the server `credit server start` started (by the pid in <var>/prefect/server.json)."""
+    """停止 credit server start 启动的服务。"""
     run_guarded(lambda: typer.echo(stop_server()), debug)
 
 
 @server_app.command("status")
 def status(debug: DebugOption = False) -> None:
-    """Whether the server runs and answers (exit code 0), or not (exit code 1)."""
+    """服务是否在运行并响应（退出码 0），否则退出码 1。"""
     def action() -> None:
         home = prefect_home()
         info = read_server_file(home)
@@ -201,19 +201,19 @@ def json_text(record: dict[str, Any]) -> str:
 @server_app.command("setup")
 def setup(
     smtp_url: Annotated[str | None, typer.Option(
-        "--smtp-url", help="SMTP server of the alert: smtp://host:25, smtp+starttls://user@host:587, "
+        "--smtp-url", help="告警邮件的 SMTP 服务器： smtp://host:25, smtp+starttls://user@host:587, "
                            "smtps://user:password@host:465")] = None,
-    to: Annotated[list[str] | None, typer.Option("--to", help="Who receives the alert (repeat for more)")] = None,
-    sender: Annotated[str | None, typer.Option("--from", help="From address (default credit@<host>)")] = None,
-    pool: Annotated[str, typer.Option("--pool", help="Work pool of prefect.yaml")] = POOL,
+    to: Annotated[list[str] | None, typer.Option("--to", help="告警邮件收件人（可重复）")] = None,
+    sender: Annotated[str | None, typer.Option("--from", help="发件人地址（默认 credit@<主机名>）")] = None,
+    pool: Annotated[str, typer.Option("--pool", help="prefect.yaml 中的工作池")] = POOL,
     debug: DebugOption = False,
 ) -> None:
-    """Create the work pool, the writers' concurrency limit and the failure alert on PREFECT_API_URL's server."""
+    """创建工作池、写入并发限制与失败告警。"""
     run_guarded(lambda: _setup(smtp_url, to or [], sender, pool), debug)
 
 
 def migrate(db: DbOption = None, debug: DebugOption = False) -> None:
-    """Bring the store to the newest schema (the upgrade's step after stopping the worker, deploy/README.md)."""
+    """将存储升级到最新的数据库结构。"""
     def action() -> None:
         from store.uow import open_store
 

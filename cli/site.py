@@ -8,10 +8,10 @@ from typing import Annotated
 
 import typer
 
-from cli.common import DbOption, DebugOption, parse_day, run_guarded
+from cli.common import DbOption, DebugOption, out_dir, parse_day, run_guarded
 from cli.runtime import no_heartbeat, prepare_prefect
 
-site_app = typer.Typer(help="The bureau's website: publicity, results, A list and open data as static files.",
+site_app = typer.Typer(help="生态环境局网站：公示、评价结果、A级名单与开放数据（静态文件）。",
                        no_args_is_help=True)
 
 
@@ -22,16 +22,19 @@ def site() -> None:
 
 @site_app.command("build")
 def build(
-    out: Annotated[Path, typer.Option("--out", help="Folder to write the site into (created if missing)")],
-    as_of: Annotated[str | None, typer.Option("--as-of", help="Build date YYYY-MM-DD: what is public that day "
+    out: Annotated[Path, typer.Option("--out", help="网站文件的输出文件夹（不存在时创建）")],
+    as_of: Annotated[str | None, typer.Option("--as-of", metavar="YYYY-MM-DD", help="YYYY-MM-DD：生成日期，只含当日已公开的内容 "
                                                              "(default: today in China)")] = None,
     db: DbOption = None,
     debug: DebugOption = False,
 ) -> None:
-    """Build the static site as of a date: only what is public that day, with open data and SHA-256 sums."""
+    """按日期生成静态网站：只含当日已公开的内容，附开放数据与 SHA-256 校验值。"""
     def action() -> None:
         day = parse_day(as_of, "--as-of") if as_of is not None else None
+        out_dir(out)
         outcome = run_site_build(out, day, db)
+        for path in outcome.get("repaired", []):  # issue 11 item 7: a tampered site is rebuilt, and said so
+            typer.echo(f"网站文件与记录的 SHA-256 不一致，已重建：{path}", err=True)
         typer.echo(f"site as of {outcome['as_of']}: {len(outcome['files'])} files in {outcome['out']}")
         if outcome["removed"]:
             typer.echo(f"removed {len(outcome['removed'])} files no longer published")

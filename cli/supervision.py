@@ -16,15 +16,14 @@ from typing import Annotated, Any
 
 import typer
 
-from cli.common import ByOption, DbOption, DebugOption, parse_day, run_guarded, today
+from cli.common import ByOption, DbOption, DebugOption, out_dir, parse_day, run_guarded, today
 
-inspection_app = typer.Typer(help="Inspections, their 第十条 findings and measures (第七—十条).",
+inspection_app = typer.Typer(help="监督检查：检查记录、发现问题与处理措施（第七—十条）。",
                              no_args_is_help=True)
-complaint_app = typer.Typer(help="Complaints by the 12345 hotline or in writing (第十三条).", no_args_is_help=True)
+complaint_app = typer.Typer(help="投诉：12345热线或书面投诉（第十三条）。", no_args_is_help=True)
 
-JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON object")]
-OutOption = Annotated[Path | None, typer.Option("--out", help="Folder of the measure documents "
-                                                "(default: <var>/measures)")]
+JsonOption = Annotated[bool, typer.Option("--json", help="输出一个 JSON 对象（键名为英文）")]
+OutOption = Annotated[Path | None, typer.Option("--out", help="处理措施文书的输出文件夹（默认：<var>/measures）")]
 
 
 def _actor(by: str | None, why: str):
@@ -36,7 +35,7 @@ def _actor(by: str | None, why: str):
 def _documents(out: Path | None) -> Path:
     from store.settings import get_settings
 
-    return out if out is not None else get_settings().var_dir / "measures"
+    return out_dir(out) or get_settings().var_dir / "measures"
 
 
 def _rules(day: date):
@@ -68,19 +67,19 @@ def _registry_note(report: dict) -> None:
 @inspection_app.command("add")
 def add_inspection(
     institution: Annotated[str, typer.Option("--institution", help="统一社会信用代码")],
-    on: Annotated[str, typer.Option("--on", help="Date of the inspection")],
-    method: Annotated[str, typer.Option("--method", help="第九条: off_site | on_site | blind_sample | interlab | "
+    on: Annotated[str, typer.Option("--on", metavar="YYYY-MM-DD", help="YYYY-MM-DD：检查日期")],
+    method: Annotated[str, typer.Option("--method", help="检查方式（第九条）：off_site | on_site | blind_sample | interlab | "
                                         "report_review | inquiry | records | other")],
-    matter: Annotated[list[str], typer.Option("--matter", help="第八条 (repeatable): personnel_equipment | "
+    matter: Annotated[list[str], typer.Option("--matter", help="检查事项（第八条，可重复）：personnel_equipment | "
                                               "records_reports | methods_standards | om_procedures | "
                                               "quality_system | other")],
-    inspector: Annotated[list[str], typer.Option("--inspector", help="Inspector id of the roster (repeatable)")],
-    summary: Annotated[str | None, typer.Option("--summary")] = None,
-    inspection_id: Annotated[str | None, typer.Option("--id", help="Inspection id (default INS-<year>-<n>)")] = None,
-    name: Annotated[str | None, typer.Option("--name", help="Institution name (default: the registry's)")] = None,
+    inspector: Annotated[list[str], typer.Option("--inspector", help="执法检查人员名录中的编号（可重复）")],
+    summary: Annotated[str | None, typer.Option("--summary", help="检查情况摘要")] = None,
+    inspection_id: Annotated[str | None, typer.Option("--id", help="检查编号（默认 INS-<年度>-<序号>）")] = None,
+    name: Annotated[str | None, typer.Option("--name", help="机构名称（默认：登记信息中的名称）")] = None,
     db: DbOption = None, by: ByOption = None, as_json: JsonOption = False, debug: DebugOption = False,
 ) -> None:
-    """Record an inspection: method, matters, inspectors; print its id."""
+    """登记一次监督检查（第七—九条）。"""
     def action() -> None:
         from tasks.supervision import InspectionInput, add_inspection
 
@@ -97,18 +96,18 @@ def add_inspection(
 
 @inspection_app.command("finding")
 def add_finding(
-    inspection_id: Annotated[str, typer.Argument(help="Inspection id")],
+    inspection_id: Annotated[str, typer.Argument(help="检查编号")],
     situation: Annotated[int, typer.Option("--situation", help="第十条 item 1–6")],
     measure: Annotated[str, typer.Option("--measure", help="written_notice (书面告知) | interview (约见谈话)")],
-    facts: Annotated[str, typer.Option("--facts", help="What was found")],
-    issued: Annotated[str, typer.Option("--issued", help="Date of the measure document")],
-    rectify_by: Annotated[str | None, typer.Option("--rectify-by", help="Rectification deadline")] = None,
-    interview_at: Annotated[str | None, typer.Option("--interview-at", help="e.g. '2026-03-05 09:30'")] = None,
-    place: Annotated[str | None, typer.Option("--place", help="Where the interview is held")] = None,
+    facts: Annotated[str, typer.Option("--facts", help="发现的问题（事实）")],
+    issued: Annotated[str, typer.Option("--issued", metavar="YYYY-MM-DD", help="YYYY-MM-DD：处理措施文书的签发日期")],
+    rectify_by: Annotated[str | None, typer.Option("--rectify-by", metavar="YYYY-MM-DD", help="YYYY-MM-DD：整改期限")] = None,
+    interview_at: Annotated[str | None, typer.Option("--interview-at", help="约谈时间，如 '2026-03-05 09:30'")] = None,
+    place: Annotated[str | None, typer.Option("--place", help="约谈地点")] = None,
     out: OutOption = None, db: DbOption = None, by: ByOption = None, as_json: JsonOption = False,
     debug: DebugOption = False,
 ) -> None:
-    """Record a 第十条 finding and render its measure document (书面告知书 or 约见谈话通知书)."""
+    """登记第十条检查发现的问题，并生成处理措施文书（书面告知书或约见谈话通知书）。"""
     def action() -> None:
         from tasks.supervision import FindingInput, add_finding
 
@@ -127,15 +126,15 @@ def add_finding(
 
 @inspection_app.command("verify")
 def verify(
-    finding_id: Annotated[str, typer.Argument(help="Finding id (INS-…-n)")],
-    on: Annotated[str, typer.Option("--on", help="Date the finding was confirmed or not")],
-    outcome: Annotated[str, typer.Option("--outcome", help="verified | not_verified")] = "verified",
-    decided: Annotated[str | None, typer.Option("--decided", help="Decision date (default: the inspection's)")]
+    finding_id: Annotated[str, typer.Argument(help="问题编号（INS-…-n）")],
+    on: Annotated[str, typer.Option("--on", metavar="YYYY-MM-DD", help="YYYY-MM-DD：核实问题（属实或不属实）的日期")],
+    outcome: Annotated[str, typer.Option("--outcome", help="核实结果：verified（属实）| not_verified（不属实）")] = "verified",
+    decided: Annotated[str | None, typer.Option("--decided", metavar="YYYY-MM-DD", help="YYYY-MM-DD：处理决定日期（默认：检查日期）")]
     = None,
-    note: Annotated[str | None, typer.Option("--note")] = None,
+    note: Annotated[str | None, typer.Option("--note", help="备注")] = None,
     db: DbOption = None, by: ByOption = None, as_json: JsonOption = False, debug: DebugOption = False,
 ) -> None:
-    """Record whether a finding was confirmed; a confirmed one is a credit event the evaluation scores."""
+    """登记检查发现问题的核实结果；属实的计入信用事件。"""
     def action() -> None:
         from tasks.supervision import OutcomeInput, verify_finding
 
@@ -158,11 +157,11 @@ def _event_line(record_id: str, report: dict) -> str:
 
 @inspection_app.command("import")
 def import_inspections(
-    inspections: Annotated[Path, typer.Option("--inspections", help="inspections.csv")],
-    findings: Annotated[Path | None, typer.Option("--findings", help="findings.csv")] = None,
+    inspections: Annotated[Path, typer.Option("--inspections", help="检查记录文件 inspections.csv")],
+    findings: Annotated[Path | None, typer.Option("--findings", help="检查发现问题文件 findings.csv")] = None,
     out: OutOption = None, db: DbOption = None, by: ByOption = None, debug: DebugOption = False,
 ) -> None:
-    """Record the inspections and findings of CSV files, all or nothing; render every measure document."""
+    """导入检查记录与发现问题（全部登记或全部不登记），生成处理措施文书。"""
     def action() -> None:
         from tasks.supervision_import import InspectionImport, import_inspections
 
@@ -181,14 +180,14 @@ def import_inspections(
 @complaint_app.command("add")
 def add_complaint(
     institution: Annotated[str, typer.Option("--institution", help="统一社会信用代码")],
-    channel: Annotated[str, typer.Option("--channel", help="hotline_12345 | written")],
-    received: Annotated[str, typer.Option("--received", help="Date received")],
-    summary: Annotated[str, typer.Option("--summary")],
-    complainant: Annotated[str | None, typer.Option("--complainant")] = None,
-    complaint_id: Annotated[str | None, typer.Option("--id", help="Complaint id (default CMP-<year>-<n>)")] = None,
+    channel: Annotated[str, typer.Option("--channel", help="投诉渠道：hotline_12345（12345热线）| written（书面）")],
+    received: Annotated[str, typer.Option("--received", metavar="YYYY-MM-DD", help="YYYY-MM-DD：收到投诉的日期")],
+    summary: Annotated[str, typer.Option("--summary", help="投诉内容摘要")],
+    complainant: Annotated[str | None, typer.Option("--complainant", help="投诉人")] = None,
+    complaint_id: Annotated[str | None, typer.Option("--id", help="投诉编号（默认 CMP-<年度>-<序号>）")] = None,
     db: DbOption = None, by: ByOption = None, as_json: JsonOption = False, debug: DebugOption = False,
 ) -> None:
-    """Record a complaint; it counts only once verified."""
+    """登记投诉（第十三条）；核查属实后才计入评价。"""
     def action() -> None:
         from tasks.supervision import ComplaintInput, add_complaint
 
@@ -205,14 +204,14 @@ def add_complaint(
 
 @complaint_app.command("decide")
 def decide(
-    complaint_id: Annotated[str, typer.Argument(help="Complaint id")],
-    on: Annotated[str, typer.Option("--on", help="Date the verification concluded")],
-    outcome: Annotated[str, typer.Option("--outcome", help="verified | unfounded")],
-    decided: Annotated[str | None, typer.Option("--decided", help="Decision date (default: --on)")] = None,
-    note: Annotated[str | None, typer.Option("--note")] = None,
+    complaint_id: Annotated[str, typer.Argument(help="投诉编号")],
+    on: Annotated[str, typer.Option("--on", metavar="YYYY-MM-DD", help="YYYY-MM-DD：核查结束的日期")],
+    outcome: Annotated[str, typer.Option("--outcome", help="核查结果：verified（属实）| unfounded（不属实）")],
+    decided: Annotated[str | None, typer.Option("--decided", metavar="YYYY-MM-DD", help="YYYY-MM-DD：处理决定日期（默认：--on）")] = None,
+    note: Annotated[str | None, typer.Option("--note", help="备注")] = None,
     db: DbOption = None, by: ByOption = None, as_json: JsonOption = False, debug: DebugOption = False,
 ) -> None:
-    """Record the verification of a complaint: verified (a JY-02 credit event) or unfounded (never scored)."""
+    """登记投诉核查结果：属实（JY-02 信用事件）或不属实（不计分）。"""
     def action() -> None:
         from tasks.supervision import OutcomeInput, decide_complaint
 
@@ -227,10 +226,10 @@ def decide(
 
 @complaint_app.command("import")
 def import_complaints(
-    file: Annotated[Path, typer.Option("--file", help="complaints.csv")],
+    file: Annotated[Path, typer.Option("--file", help="投诉记录文件 complaints.csv")],
     db: DbOption = None, by: ByOption = None, debug: DebugOption = False,
 ) -> None:
-    """Record the complaints of a CSV file (with outcomes when given), all or nothing."""
+    """导入投诉记录（全部登记或全部不登记）。"""
     def action() -> None:
         from tasks.supervision_import import ComplaintImport, import_complaints
 
@@ -273,17 +272,17 @@ def _complaint_lines(report: dict) -> list[str]:
 
 @inspection_app.command("list")
 def list_inspections(
-    year: Annotated[int, typer.Option("--year", help="Year of the inspection date")],
+    year: Annotated[int, typer.Option("--year", help="检查日期所在年度，如 2026")],
     db: DbOption = None, as_json: JsonOption = False, debug: DebugOption = False,
 ) -> None:
-    """The inspections of a year with their findings, measures and outcomes."""
+    """某年度的监督检查及其发现问题、处理措施与核实结果。"""
     _listing(year, db, as_json, debug, "inspections")
 
 
 @complaint_app.command("list")
 def list_complaints(
-    year: Annotated[int, typer.Option("--year", help="Year the complaint was received")],
+    year: Annotated[int, typer.Option("--year", help="收到投诉的年度，如 2026")],
     db: DbOption = None, as_json: JsonOption = False, debug: DebugOption = False,
 ) -> None:
-    """The complaints of a year and their verification outcomes."""
+    """某年度的投诉及其核查结果。"""
     _listing(year, db, as_json, debug, "complaints")

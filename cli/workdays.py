@@ -13,14 +13,14 @@ import typer
 from cli.common import BadInput, parse_day
 
 workdays_app = typer.Typer(
-    help="Working days under the State Council holiday notices (chinesecalendar + rules/calendar/overrides.yaml).",
+    help="工作日计算：依国务院节假日安排（chinesecalendar + rules/calendar/overrides.yaml）。",
     no_args_is_help=True,
 )
 
 OverridesOption = Annotated[
     Path | None,
     typer.Option(
-        "--overrides", metavar="FILE", help="Calendar override file (default: rules/calendar/overrides.yaml)."
+        "--overrides", metavar="FILE", help="日历补充文件（默认：rules/calendar/overrides.yaml）。"
     ),
 ]
 
@@ -28,20 +28,20 @@ OverridesOption = Annotated[
 @workdays_app.command("add")
 def add(
     start: Annotated[
-        str, typer.Argument(metavar="D", help="Start day S (ISO YYYY-MM-DD); never counted itself.")
+        str, typer.Argument(metavar="D", help="起算日 D（YYYY-MM-DD），本身不计入。")
     ],
-    n: Annotated[int, typer.Argument(metavar="N", help="Number of working days (0 returns D).")],
+    n: Annotated[int, typer.Argument(metavar="N", help="工作日天数（0 返回 D）。")],
     exclude: Annotated[
         list[str] | None,
         typer.Option(
             "--exclude",
             metavar="A..B",
-            help="Closed date range whose working days do not count (repeatable).",
+            help="不计入的日期区间 YYYY-MM-DD..YYYY-MM-DD（含首尾，可重复）。",
         ),
     ] = None,
     overrides: OverridesOption = None,
 ) -> None:
-    """Print the last day of a period of N working days after D."""
+    """输出 D 之后第 N 个工作日（期限的最后一天）。"""
     from credit.calendar import WorkCalendar  # on first use: `credit --help` needs no calendar (nor numpy)
 
     with _exit_2_on_bad_input():
@@ -62,7 +62,7 @@ def add(
 
 @workdays_app.command("years")
 def years(overrides: OverridesOption = None) -> None:
-    """List the years with an official calendar loaded, and where each came from."""
+    """列出已载入官方日历的年度及其来源。"""
     from credit.calendar import WorkCalendar
 
     with _exit_2_on_bad_input():

@@ -29,11 +29,11 @@ class UnknownYearError(ValueError):
         self.year = year
         self.file = str(file)
         self.needed_for = needed_for
-        why = f"{needed_for} needs working days of {year}, but there is " if needed_for else ""
+        why = f"（{needed_for} 需要 {year} 年的工作日）" if needed_for else ""
         super().__init__(
-            f"{why}no official working-day calendar for {year}: chinesecalendar and the override file do not "
-            f"know it. Edit {self.file}: add a `{year}:` block under `years:` copying the State Council "
-            f"notice (notice, holidays, workdays); see rules/calendar/README.md"
+            f"没有 {year} 年的官方工作日安排{why}：chinesecalendar 与日历补充文件均未收录该年度。"
+            f"请编辑 {self.file}：在 `years:` 下添加 `{year}:` 一节，照录国务院办公厅关于节假日安排的通知"
+            f"（notice、holidays、workdays），见 rules/calendar/README.md"
         )
 
 

@@ -16,6 +16,7 @@ import pandas as pd
 
 from credit.codes import is_valid_code
 from credit.contract import CASE_INSENSITIVE_ENUMS, MATERIAL_ITEMS, Table
+from credit.reasons import reason_zh
 
 ISO_DATE = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"  # ASCII digits only (Python's \d also takes full-width ones)
 FINE_INDICATOR = "CX-02"  # the tiered fine needs amount_yuan
@@ -34,6 +35,13 @@ DATE_ORDER: dict[str, tuple[tuple[str, str], ...]] = {
     "credit_events": (("occurred_on", "decided_on"),),
 }
 COUNTY_TABLES = ("institutions", "activities")
+# Issue 11 item 11: characters refused in every cell. A BOM (U+FEFF) pasted inside a value makes two ids
+# that look equal differ; PostgreSQL refuses NUL in text. The row is quarantined naming the column, and the
+# value is shown with the character made visible (VISIBLE), so neither reaches ids, the store or results.csv.
+REFUSED_CHARACTERS = ("\x00", "\ufeff")
+VISIBLE = {"\x00": "<U+0000>", "\ufeff": "<U+FEFF>"}
+ANY_COLUMN = "*"  # a suite's meta.column for the text check: the first column holding a refused character
+EARLIEST = np.datetime64("0001-01-01", "s")  # numpy has a year 0; ISO 8601 dates (and Python) do not
 
 
 def key_columns(table: Table) -> tuple[str, ...]:
@@ -56,7 +64,8 @@ def parse_dates(values: pd.Series) -> pd.Series:
     parsed = pd.to_datetime(
         pd.Series(uniques, dtype="string").where(strict), format="%Y-%m-%d", errors="coerce"
     )
-    parsed = parsed.astype("datetime64[s]").to_numpy()
+    parsed = parsed.astype("datetime64[s]").to_numpy(copy=True)
+    parsed[parsed < EARLIEST] = np.datetime64("NaT")  # issue 11 item 6: 0000-01-01 is as invalid as 2025-02-30
     out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[s]")
     known = codes >= 0
     out.iloc[known.nonzero()[0]] = parsed[codes[known]]
@@ -102,6 +111,41 @@ def ids_valid(frame: pd.DataFrame, table: Table, *, code_valid: pd.DataFrame | N
         valid = code_ok(frame[column]) if code_valid is None else code_valid[f"{column}__check_ok"]
         ok &= frame[column].notna() & valid
     return ok
+
+
+def refused_characters(values: pd.Series) -> pd.Series:
+    """True where the cell holds a BOM or NUL; a categorical column is checked once per distinct value."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        verdict = refused_characters(pd.Series(values.cat.categories, dtype="string")).to_numpy()
+        codes = values.cat.codes.to_numpy()
+        return pd.Series(np.append(verdict, False)[codes], index=values.index)
+    text = values.astype("string")
+    found = pd.Series(False, index=values.index)
+    for character in REFUSED_CHARACTERS:
+        found |= text.str.contains(character, regex=False).fillna(False).astype(bool)
+    return found
+
+
+def text_clean(frame: pd.DataFrame, table: Table) -> pd.Series:
+    """True where no contract cell of the row holds a refused character (REFUSED_CHARACTERS)."""
+    ok = pd.Series(True, index=frame.index)
+    for column in table.all_columns:
+        if column in frame:
+            ok &= ~refused_characters(frame[column])
+    return ok
+
+
+def fits(values: pd.Series, width: int) -> pd.Series:
+    """True where the cell is empty or at most `width` characters (the store column's width)."""
+    return ~(values.astype("string").str.len() > width).fillna(False).astype(bool)
+
+
+def visible(values: pd.Series) -> pd.Series:
+    """Values with refused characters spelt out, so that a quarantine or warning row can be stored and read."""
+    out = values.astype("string")
+    for character, shown in VISIBLE.items():
+        out = out.str.replace(character, shown, regex=False)
+    return out
 
 
 def not_after(earlier: pd.Series, later: pd.Series) -> pd.Series:
@@ -172,6 +216,9 @@ def check_frame(table: Table, frame: pd.DataFrame, *, registry: set[str] | None 
     def parses(column: str) -> pd.Series:
         return frame[column].isna() | dates[column].notna()
 
+    out["text__clean"] = text_clean(frame, table)
+    for column, width in table.max_lengths.items():
+        out[f"{column}__fits"] = fits(frame[column], width)
     for column in (*table.code_columns, *table.soft_code_columns):
         out[f"{column}__check_ok"] = code_ok(frame[column])
     if table.key:
@@ -226,11 +273,32 @@ def _values(frame: pd.DataFrame, positions: np.ndarray, column: str) -> pd.Serie
     return joined
 
 
-def _reasons(reason: str, values: pd.Series) -> pd.Series:
-    """The reason text per row; a reason holding "{value}" names the row's value."""
-    if "{value}" not in reason:
+def _reasons(reason: str, values: pd.Series, columns: pd.Series | None = None) -> pd.Series:
+    """The reason text per row; "{value}" names the row's value, "{column}" the column reported."""
+    if "{value}" not in reason and "{column}" not in reason:
         return pd.Series(reason, index=values.index, dtype="string")
-    return values.fillna("").map(lambda v: reason.format(value=v)).astype("string")
+    named = columns if columns is not None else pd.Series("", index=values.index)
+    pairs = zip(values.fillna(""), named, strict=True)
+    return pd.Series([reason.format(value=v, column=c) for v, c in pairs], index=values.index, dtype="string")
+
+
+def _first_refused(frame: pd.DataFrame, positions: np.ndarray) -> pd.Series:
+    """Per row position, the first contract column whose cell holds a refused character."""
+    found = pd.Series("", index=range(len(positions)), dtype="string")
+    for column in reversed(list(frame.columns)):  # the leftmost column found wins
+        hit = refused_characters(frame[column].iloc[positions]).to_numpy()
+        found[hit] = column
+    return found
+
+
+def _reported(frame: pd.DataFrame, positions: np.ndarray, failure: Failure) -> tuple[pd.Series, pd.Series]:
+    """(column, value) reported per failing row: the expectation's column, or the refused one."""
+    if failure.column != ANY_COLUMN:
+        column = pd.Series(failure.column, index=range(len(positions)), dtype="string")
+        return column, _values(frame, positions, failure.column)
+    column = _first_refused(frame, positions)
+    cells = [frame[c].iloc[p] if c else pd.NA for c, p in zip(column, positions, strict=True)]
+    return column, pd.Series(cells, dtype="string")
 
 
 def settle(
@@ -250,16 +318,17 @@ def settle(
         if not len(positions):
             continue
         taken[positions] = True
-        values = _values(frame, positions, failure.column)
+        columns, values = _reported(frame, positions, failure)
         quarantine_parts.append(
             pd.DataFrame(
                 {
                     "table": table.name,
                     "file": source,
                     "row": np.asarray(frame.index[positions], dtype="int64"),
-                    "column": failure.column,
-                    "value": values,
-                    "reason": _reasons(failure.reason, values),
+                    "column": columns,
+                    "value": visible(values),
+                    "reason": _reasons(failure.reason, values, columns),
+                    "reason_zh": _reasons(reason_zh(failure.reason), values, columns),
                 }
             )
         )
@@ -281,6 +350,7 @@ def settle(
                     else _values(frame, positions, keys[0]).fillna(""),
                     "column": failure.column,
                     "reason": _reasons(failure.reason, values),
+                    "reason_zh": _reasons(reason_zh(failure.reason), values),
                 }
             )
         )
@@ -308,8 +378,10 @@ def _stack(parts: list[pd.DataFrame], empty: pd.DataFrame) -> pd.DataFrame:
     return out.astype(empty.dtypes.to_dict())
 
 
-QUARANTINE_COLUMNS = ("table", "file", "row", "column", "value", "reason")
-WARNING_COLUMNS = ("file", "row", "key", "column", "reason")
+# reason_zh (issue 12): the reason in Chinese beside the English one (credit/reasons.py), last so that
+# readers of the earlier columns by name or position are unchanged.
+QUARANTINE_COLUMNS = ("table", "file", "row", "column", "value", "reason", "reason_zh")
+WARNING_COLUMNS = ("file", "row", "key", "column", "reason", "reason_zh")
 COUNT_COLUMNS = ("table", "file", "read", "accepted", "quarantined")
 
 
@@ -350,6 +422,8 @@ def typed(table: Table, frame: pd.DataFrame) -> pd.DataFrame:
             out[column] = parse_dates(out[column])
         elif column in table.soft_code_columns:
             out[column] = out[column].where(code_ok(out[column]))
+        elif column in table.max_lengths and column != table.own_id:  # warned: read as empty, never cut
+            out[column] = out[column].where(fits(out[column], table.max_lengths[column]))
         elif (table.kind, column) in CASE_INSENSITIVE_ENUMS:
             out[column] = out[column].str.lower()
     return out[[c for c in table.all_columns]]

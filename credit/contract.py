@@ -29,6 +29,12 @@ class Table:
     key: tuple[str, ...] = ()  # first valid row takes the key, later ones are duplicates
     required_file: bool = True
     checks_as: str | None = None  # a table validated like another one (its suite and checks)
+    # Issue 11 item 10: the widths of the store's String(n) columns this table's values reach
+    # (store/models.py; tests/integration/test_hostile_drop.py keeps the two equal). SQLite stores any
+    # length, PostgreSQL refuses a longer value, so validation checks them and both store the same drop:
+    # an id over its width quarantines the row; a soft column over it is a warning and is read as empty
+    # (never truncated silently).
+    max_lengths: dict[str, int] = field(default_factory=dict)
 
     @property
     def kind(self) -> str:
@@ -50,12 +56,14 @@ INSTITUTIONS = Table(
         "institution_id", "name", "county", "address", "legal_nature", "registered_on",
         "status", "status_changed_on", "materials_missing",
     ),
+    optional_columns=("contact_email",),  # where the result notice is mailed (issue 13; tasks/notices.py checks it)
     own_id="institution_id",
     code_columns=("institution_id",),
     enums={"status": ("registered", "suspended", "removed")},
     # status_changed_on is read only when status is removed (checked there, not here).
     dates=("registered_on",),
     key=("institution_id",),
+    max_lengths={"county": 32, "legal_nature": 32},  # soft: warning, read as empty
 )
 
 QUALIFICATIONS = Table(
@@ -144,6 +152,7 @@ OBJECTIONS = Table(
     },
     dates=("received_on",),
     key=("objection_id",),
+    max_lengths={"objection_id": 64},  # its own id: quarantined
     required_file=False,
 )
 

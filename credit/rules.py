@@ -8,6 +8,7 @@ explicit version (`--index-version`) still wins; every result records the versio
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
@@ -73,6 +74,49 @@ class Bureau:
     @property
     def counties(self) -> list[str]:
         return list(self.settings["counties"])
+
+    def placeholders(self) -> list[str]:
+        """Issue 12 item 7: the keys of bureau.yaml that still hold the shipped example contacts, dotted
+        (`objections.email`). Publicity and letters print them to the public, so a real publicity must not
+        start while any is left: an address or host in the reserved `.example` domain (RFC 2606), a value
+        marked 示例 or "example", or one of the example values the checkout ships."""
+        return sorted(key for key, value in _leaves(self.settings) if _is_placeholder(value))
+
+
+class BureauPlaceholderError(ValueError):
+    """Publicize or advance while rules/bureau.yaml still holds example contacts (exit code 2), naming the keys."""
+
+
+def require_filled_bureau(bureau: Bureau, *, rules_dir: Path | str, allow_example: bool = False) -> None:
+    """Issue 12 item 7: a real publicity prints the bureau's address, e-mail and phone to the public and to
+    every institution, so it does not start on the example values the checkout ships. `allow_example` is
+    the test suite's CREDIT_ALLOW_EXAMPLE_BUREAU=1 (store/settings.py), read at the edge and passed in."""
+    keys = bureau.placeholders()
+    if keys and not allow_example:
+        raise BureauPlaceholderError(
+            f"{Path(rules_dir) / 'bureau.yaml'} 仍是示例内容，请先填写本局的真实信息后再公示或推进："
+            f"{'、'.join(keys)}（这些内容会印在公示、告知书和复核意见告知书上）")
+
+
+# The example contacts rules/bureau.yaml ships with, beside its `.example` mail addresses.
+EXAMPLE_VALUES = frozenset({"山西省晋城市城区泽州路生态环境局信用管理科（邮编 048000）", "0356-2026936"})
+_EXAMPLE_DOMAIN = re.compile(r"[.@]example(?:\.(?:com|org|net))?(?![A-Za-z0-9-])", re.IGNORECASE)
+
+
+def _leaves(settings: Any, prefix: str = "") -> list[tuple[str, Any]]:
+    """(dotted key, value) of every scalar in a YAML mapping."""
+    if isinstance(settings, dict):
+        return [leaf for key, value in settings.items() for leaf in _leaves(value, f"{prefix}{key}.")]
+    if isinstance(settings, list):
+        return [leaf for n, value in enumerate(settings) for leaf in _leaves(value, f"{prefix}{n}.")]
+    return [(prefix.rstrip("."), settings)]
+
+
+def _is_placeholder(value: Any) -> bool:
+    if not isinstance(value, str):
+        return False
+    text = value.strip()
+    return text in EXAMPLE_VALUES or "示例" in text or "(example)" in text.lower() or bool(_EXAMPLE_DOMAIN.search(text))
 
 
 @dataclass(frozen=True)

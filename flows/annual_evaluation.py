@@ -34,6 +34,7 @@ def annual_evaluation(
     index_version: str | None = None,
     db_url: str | None = None,
     by: str | None = None,
+    generated_at: datetime | None = None,
 ) -> dict:
     """Evaluate every institution active in `year` from the drop, store the results and write the outputs.
 
@@ -69,7 +70,8 @@ def annual_evaluation(
         scored = score_task(validated, rules, as_of)
         saved = save_task(store, rules, SaveInput(as_of=as_of, drop=pulled, snapshot_path=snapshot_path,
                                                   validated=validated, scored=scored, by=by, at=at))
-        staged = render_task(staging, drop=pulled, validated=validated, scored=scored, rules=rules, as_of=as_of)
+        staged = render_task(staging, drop=pulled, validated=validated, scored=scored, rules=rules, as_of=as_of,
+                             generated_at=generated_at or datetime.now(SHANGHAI))  # the run summary's 生成时间
     paths = {key: target / path.relative_to(staging) for key, path in staged.items()}
     report_evaluation(rules, as_of, scored.results, saved, paths)
     return {"outputs": {k: str(v) for k, v in paths.items()}, "saved": saved, "snapshot": pulled.snapshot}

@@ -18,10 +18,12 @@ from prefect import flow
 
 from credit.calendar import require_calendar
 from credit.lifecycle import STATE_NAMES, publicity_window
-from credit.rules import Rules, load_rules, rules_for_year
+from credit.rules import Rules, load_rules, require_filled_bureau, rules_for_year
+from flows.notices import notify_institutions
 from store.lifecycle import Actor
 from store.settings import get_settings
 from store.uow import open_store
+from tasks.integrity import require_intact_audit
 from tasks.lifecycle import (
     ADVANCE_TASKS,
     AdvanceInput,
@@ -40,11 +42,12 @@ from tasks.notify import (
     mail_text,
     send_alert,
 )
-from tasks.outputs import replace_folder
+from tasks.outputs import replace_folder, sha256_file
 from tasks.reporting import artifact_key, log_errors_once, markdown_table, publish_artifacts, run_logger
 from tasks.retries import MINUTE, io_task
-from tasks.site import build_site_task
+from tasks.site import build_site_task, site_intact
 from tasks.status import StatusInput, kind_label, who
+from tasks.verify import VerifyInput, require_untampered
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 PUBLICITY_FILES = ("publicity.html", "publicity.csv", "publicity.xlsx")  # the notice's entries of its folder
@@ -64,6 +67,7 @@ def publicize_flow(year: int, on: date, out: str | None = None, db_url: str | No
     log = run_logger()
     settings = get_settings()
     rules = rules_for_year(year, rules_dir=settings.rules_dir)
+    require_filled_bureau(rules.bureau, rules_dir=settings.rules_dir, allow_example=settings.allow_example_bureau)
     require_publicity_calendar(rules, year, on)  # before anything changes: deployment runs skip the CLI's check
     store = open_store(db_url, run=f"publicize {year}")
     actor = Actor(by or getpass.getuser(), datetime.now(UTC), "publicity (第十八条)")
@@ -72,12 +76,21 @@ def publicize_flow(year: int, on: date, out: str | None = None, db_url: str | No
     with replace_folder(folder, owned=PUBLICITY_FILES) as staging, store.unit_of_work() as uow:
         report = publicize_step(uow, rules, PublicizeInput(year, on, staging, actor))
     written = [str(folder.resolve() / Path(path).relative_to(staging)) for path in report.written]
+    record_publicity(store, folder, year, actor)
+    notify_institutions(store, rules, year, on)  # issue 13: each institution's notice, mailed; never blocks
     first, last = report.window.first_day.isoformat(), report.window.last_day.isoformat()
     log.info("%s年度公示：%s 个评价结果进入公示期 %s 至 %s；公示文件写入 %s", year, report.moved, first, last,
              folder.resolve())
     publish_artifacts(artifact_key("publicize", year), publicize_markdown(year, report.moved, first, last, written),
                       description=f"{year}年度评价结果公示（第十八条）")
     return {"first_day": first, "last_day": last, "out": str(folder)}
+
+
+def record_publicity(store, folder: Path, year: int, actor: Actor) -> None:
+    """The notice's digests, once it is in place (issue 11 item 7): `credit verify` checks the published notice."""
+    files = {name: sha256_file(folder / name) for name in PUBLICITY_FILES if (folder / name).is_file()}
+    with store.unit_of_work() as uow:
+        uow.digests.record("list", folder, files, actor.at, year=year, whole=False)
 
 
 def require_publicity_calendar(rules: Rules, year: int, on: date) -> date:
@@ -104,11 +117,14 @@ def advance_flow(as_of: date | None = None, outbox: str | None = None, publish_d
     settings = get_settings()
     var = settings.var_dir
     today_rules = load_rules(as_of, rules_dir=settings.rules_dir)  # the rules of the run date (site, calendar)
+    require_filled_bureau(today_rules.bureau, rules_dir=settings.rules_dir,
+                          allow_example=settings.allow_example_bureau)  # before anything is opened or written
     calendar_warning = calendar_notice(today_rules.calendar, as_of, calendar_warning_from)
     store = open_store(db_url, run=f"advance {as_of.isoformat()}")
     actor = Actor(by or getpass.getuser(), datetime.now(UTC), f"advance as of {as_of.isoformat()}")
     report = AdvanceReport(as_of)
     years = open_years_step(store)
+    refuse_tampered(store, today_rules)
     cycles: dict[int, list[StepReport]] = {}
     for year in years:
         rules = rules_for_year(year, rules_dir=settings.rules_dir)
@@ -118,7 +134,10 @@ def advance_flow(as_of: date | None = None, outbox: str | None = None, publish_d
         given = AdvanceInput(year, as_of, actor, published=Path(publish_dir) if publish_dir else var / "published",
                              outbox=Path(outbox) if outbox else var / "outbox", kept=var / "shares")
         with store.unit_of_work() as uow:  # one writer for the cycle's steps: nothing lands between them
+            require_intact_audit(uow)  # issue 11 item 8: under the lock, so no row lands between check and build
             cycles[year] = [step(uow, rules, given) for step in advance_steps]
+            if site is not None and any(step.written for step in cycles[year]):
+                uow.digests.forget("site", site)  # out of date from this commit on, until it is rebuilt
         for step in cycles[year]:
             report.add(step)
             log_step(log, step)
@@ -126,7 +145,7 @@ def advance_flow(as_of: date | None = None, outbox: str | None = None, publish_d
     if not report.moved:
         log.info("advance %s：没有需要推进的评价结果（未完成的评价周期：%s）", as_of,
                  "、".join(f"{y}年度" for y in years) or "无")
-    if site is not None and report.written:
+    if site is not None and (report.written or not site_intact(store, Path(site))):  # issue 11 item 9
         build_site_task(Path(site), as_of=as_of, rules=today_rules, store=store)  # rules of the build date
         report.written.append(str(site))
         log.info("网站已重建：%s", Path(site).resolve())
@@ -140,6 +159,16 @@ def advance_flow(as_of: date | None = None, outbox: str | None = None, publish_d
                           description=f"每日推进 {as_of.isoformat()}" + (f"：{year}年度" if year else ""))
     return {"as_of": as_of.isoformat(), "moved": report.moved, "written": report.written, "due": report.due,
             "overdue": report.overdue, "notices": [n.text for n in notices]}
+
+
+def refuse_tampered(store, rules: Rules) -> None:
+    """Issue 11 item 7: the packages shared and the rows kept of them, which the next package is built on, are as
+    written, or the advance stops (TamperedOutputError, exit code 1). The lists and the site are `credit verify`'s:
+    the advance rewrites the lists when their content changes and rebuilds a site that does not verify, and a
+    run that failed after writing the lists (its digests rolled back) must not lock every later advance out."""
+    with store.unit_of_work(write=False) as uow:  # every year's: a shared cycle opens again on a 第十七条 event
+        require_intact_audit(uow)  # the audit chain first: an advance builds on nothing that was rewritten
+        require_untampered(uow, rules, VerifyInput(None, kinds=("package", "kept")), "每日推进")
 
 
 def alert(notices: list[Notice], as_of: date) -> str | None:

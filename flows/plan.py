@@ -16,7 +16,8 @@ from tasks.retries import MINUTE
 
 
 @flow(name="plan", validate_parameters=True, timeout_seconds=30 * MINUTE)
-def plan_flow(year: int, seed: str, out: str, db_url: str | None = None, rules_version: str | None = None) -> dict:
+def plan_flow(year: int, seed: str, out: str, db_url: str | None = None, rules_version: str | None = None,
+              county: str | None = None) -> dict:
     """Sample per grade, add complaint institutions, draw the inspectors, write plan.csv/html/xlsx.
 
     `rules_version` (rules/sampling) defaults to the version in force for the plan year. The files are
@@ -27,6 +28,6 @@ def plan_flow(year: int, seed: str, out: str, db_url: str | None = None, rules_v
     if rules_version is not None:
         rules = replace(rules, sampling_version=rules_version)
     store = open_store(db_url, run=f"plan {year}")
-    report = make_plan_task(store, rules, PlanInput(year=year, seed=seed, out=Path(out)))
+    report = make_plan_task(store, rules, PlanInput(year=year, seed=seed, out=Path(out), county=county))
     report_plan(report)
     return asdict(report)

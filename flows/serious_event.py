@@ -14,6 +14,7 @@ from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
 from credit.rules import rules_for_year
+from flows.notices import notify_institutions
 from store.lifecycle import Actor
 from store.settings import get_settings
 from store.uow import open_store
@@ -43,4 +44,6 @@ def serious_event_flow(institution: str, clause: int, decided: date, verified: d
                                rules_dir=get_settings().rules_dir)
         event = SeriousEventInput(institution, clause, decided, verified, document, actor, year=target.year)
         change = change_task(uow, rules, record_task(uow, rules, event))
-        return publicize_task(uow, rules, change).summary()
+        summary = publicize_task(uow, rules, change).summary()
+    notify_institutions(store, rules, target.year, verified)  # issue 13: the changed result's notice, mailed
+    return summary

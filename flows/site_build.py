@@ -28,4 +28,4 @@ def site_build(out: str, as_of: date | None = None, db_url: str | None = None) -
     report = build_site_task(Path(out), as_of=as_of, rules=rules, store=store)
     report_site(report)
     return {"out": str(report.out), "as_of": report.as_of.isoformat(), "files": report.files,
-            "removed": report.removed}
+            "removed": report.removed, "repaired": report.repaired}

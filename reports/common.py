@@ -22,17 +22,28 @@ from typing import Any, Protocol
 
 import pandas as pd
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.xml.functions import tostring
 
-from reports.safe import csv_cell, starts_like_formula
+from reports.safe import csv_cell, safe_json, safe_text, starts_like_formula
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 
-# R-20: autoescape on for every template, whatever its file name.
+
+
+def _finalize(value: Any) -> Any:
+    """Every value a template prints goes through the one text policy (reports/safe.py) before autoescape."""
+    if isinstance(value, Markup):
+        return Markup(safe_text(str(value)))  # a trusted fragment stays markup
+    return safe_text(value) if isinstance(value, str) else value
+
+
+# R-20: autoescape on for every template, whatever its file name; issue 11: safe_text on every value.
 ENV = Environment(
+    finalize=_finalize,
     loader=FileSystemLoader(TEMPLATES_DIR),
     autoescape=True,
     undefined=StrictUndefined,
@@ -47,6 +58,9 @@ OTHER_COUNTY = "未列明县（市、区）"
 REGULATION = "《晋城市社会环境监测机构服务管理办法（试行）》"
 NUMERALS = "〇一二三四五六七八九十"
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+DATE_FORMAT = "yyyy-mm-dd"
+WIDE_COLUMNS = 6  # a list sheet with more columns prints landscape
 
 
 class Band(Protocol):
@@ -106,7 +120,7 @@ def clause_label(clause: str) -> str:
 
 
 def clean_text(value: object) -> str:
-    """A cell as clean text: NA → "", control characters → one space, surrounding spaces dropped."""
+    """A cell as clean text: NA → "", control characters → one space, then `safe_text`, surrounding spaces dropped."""
     if value is None:
         return ""
     try:
@@ -114,7 +128,7 @@ def clean_text(value: object) -> str:
             return ""
     except (TypeError, ValueError):
         pass
-    return _CONTROL.sub(" ", str(value)).strip()
+    return safe_text(_CONTROL.sub(" ", str(value))).strip()
 
 
 def contact(bureau: Mapping[str, Any]) -> dict[str, str]:
@@ -124,8 +138,8 @@ def contact(bureau: Mapping[str, Any]) -> dict[str, str]:
 
 
 def json_bytes(value: Any) -> bytes:
-    """JSON as published: UTF-8, sorted keys, two-space indent, LF at the end."""
-    return (json.dumps(value, ensure_ascii=False, sort_keys=True, indent=2) + "\n").encode("utf-8")
+    """JSON as published: UTF-8, sorted keys, two-space indent, LF at the end; every string through `safe_text`."""
+    return (json.dumps(safe_json(value), ensure_ascii=False, sort_keys=True, indent=2) + "\n").encode("utf-8")
 
 
 # ---------------------------------------------------------------- grades (第十六、十七条)
@@ -299,11 +313,17 @@ def csv_bytes(columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
 
 
 def put_cell(ws: Any, row: int, column: int, value: Any) -> None:
-    """R-20: text is always a string cell; formula-like text also gets quotePrefix (shown as typed)."""
+    """R-20: text (through `safe_text`: XML-illegal characters make the file unreadable) is always a string
+    cell; formula-like text also gets quotePrefix (shown as typed). A date is a date cell shown yyyy-mm-dd,
+    so an officer can sort and filter by it (issue 12 item 8)."""
+    if isinstance(value, str):
+        value = safe_text(value)
     if value == "":
         return  # an empty cell, not an empty string
     cell = ws.cell(row=row, column=column)
     cell.value = value
+    if isinstance(value, date):
+        cell.number_format = DATE_FORMAT
     if isinstance(value, str):
         cell.data_type = "s"
         if starts_like_formula(value):
@@ -311,27 +331,43 @@ def put_cell(ws: Any, row: int, column: int, value: Any) -> None:
 
 
 def write_list_sheet(
-    ws: Any, title: str, columns: Sequence[str], rows: Iterable[Sequence[Any]], widths: Sequence[int]
+    ws: Any,
+    title: str,
+    columns: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    widths: Sequence[int],
+    *,
+    date_columns: Sequence[int] = (),
+    mark: str = "",
 ) -> None:
-    """A list sheet: bold header in row 1, frozen and filterable, column B (the credit code) as text (R-20)."""
+    """A list sheet: bold header, frozen and filterable, column B (the credit code) as text (R-20).
+
+    `date_columns` (1-based) hold ISO dates that become date cells. A `mark` (the draft's 草稿) takes row 1
+    above the header, and is printed at the top of every page with the header row repeated under it.
+    """
     ws.title = title
+    top = 2 if mark else 1
+    if mark:
+        put_cell(ws, 1, 1, mark)
+        ws.cell(row=1, column=1).font = Font(bold=True, size=14, color="C00000")
     for col, name in enumerate(columns, start=1):
-        put_cell(ws, 1, col, name)
-        ws.cell(row=1, column=col).font = Font(bold=True)
-    last = 1
-    for i, row in enumerate(rows, start=2):
+        put_cell(ws, top, col, name)
+        ws.cell(row=top, column=col).font = Font(bold=True)
+    last = top
+    for i, row in enumerate(rows, start=top + 1):
         last = i
         for col, value in enumerate(row, start=1):
-            put_cell(ws, i, col, value)
+            put_cell(ws, i, col, _as_cell_date(value) if col in date_columns else value)
             if col == 2:
                 ws.cell(row=i, column=col).number_format = "@"
     for col, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(col)].width = width
-    ws.freeze_panes = "A2"
-    ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{last}"
+    ws.freeze_panes = f"A{top + 1}"
+    ws.auto_filter.ref = f"A{top}:{get_column_letter(len(columns))}{last}"
+    set_print(ws, landscape=len(columns) > WIDE_COLUMNS, title_rows=f"1:{top}", mark=mark)
 
 
-def write_notes_sheet(ws: Any, title: str, lines: Sequence[str], *, heading_row: int) -> None:
+def write_notes_sheet(ws: Any, title: str, lines: Sequence[str], *, heading_row: int, mark: str = "") -> None:
     """A notice as one wrapped line per row of column A, the heading row in large bold type."""
     ws.title = title
     ws.column_dimensions["A"].width = 100
@@ -339,6 +375,30 @@ def write_notes_sheet(ws: Any, title: str, lines: Sequence[str], *, heading_row:
         put_cell(ws, i, 1, line)
         ws.cell(row=i, column=1).alignment = Alignment(wrap_text=True, vertical="top")
     ws.cell(row=heading_row, column=1).font = Font(bold=True, size=14)
+    set_print(ws, landscape=False, title_rows="", mark=mark)
+
+
+def set_print(ws: Any, *, landscape: bool, title_rows: str, mark: str) -> None:
+    """Print settings an officer needs no dialog for: A4, fit to one page wide (as many pages tall as it takes),
+    landscape for a wide list, the header rows on every page, and a draft's mark in every page header."""
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape" if landscape else "portrait"
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    if title_rows:
+        ws.print_title_rows = title_rows
+    if mark:
+        ws.oddHeader.center.text = mark
+        ws.oddHeader.center.size = 14
+        ws.oddHeader.center.font = "宋体,Bold"
+
+
+def _as_cell_date(value: Any) -> Any:
+    """ISO text of a date column as a date; an empty cell stays empty and other text stays as it is."""
+    if isinstance(value, str) and ISO_DATE.fullmatch(value):
+        return date.fromisoformat(value)
+    return value
 
 
 def stable_workbook_bytes(wb: Workbook, *, title: str, creator: str, when: datetime) -> bytes:

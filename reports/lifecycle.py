@@ -18,6 +18,7 @@ and LF, `manifest.json` with the row count and SHA-256 of every other file. Same
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -27,6 +28,7 @@ from typing import Any
 import pandas as pd
 from openpyxl import Workbook
 
+from credit.indexsystem import IndexSystem
 from reports.common import (
     ENV,
     NOT_RATED,
@@ -54,6 +56,7 @@ from reports.common import (
     write_list_sheet,
     write_notes_sheet,
 )
+from reports.explain import dimension_name, evidence_words
 from reports.render import BANDS_INTRO, NOT_RATED_TEXT, ObjectionNotice, Window
 
 # 第十九条 复核意见: the three outcomes, as `credit objection decide --decision` names them.
@@ -124,6 +127,19 @@ def _revocation_note(revoked_grade: str, clause: str, direct_grade: str) -> str:
 # ---------------------------------------------------------------- 复核意见告知书 (R-16 第十九条)
 
 
+def _set_aside_view(finding: Mapping[str, Any], index: IndexSystem | None) -> dict[str, str]:
+    """A set-aside finding as the letter says it: with `index` (rules.index), the indicator's Chinese name,
+    dimension and article, and the evidence in words (issue 12 item 2); without it, the codes as given."""
+    view = {k: clean_text(finding.get(k)) for k in ("indicator", "evidence", "points", "reason")}
+    view |= {"name": "", "about": "", "evidence_words": view["evidence"]}
+    if index is not None and view["indicator"] in index.indicators:
+        indicator = index.indicators[view["indicator"]]
+        view["name"] = indicator.name
+        view["about"] = "；".join(x for x in (dimension_name(index, indicator.code), indicator.article) if x)
+        view["evidence_words"] = evidence_words(view["evidence"], indicator.trigger)
+    return view
+
+
 def reply_letter_context(ctx: Mapping[str, Any]) -> dict[str, Any]:
     """Normalise the facts of a reply to an objector (R-16 第十九条: 将复核意见告知异议人).
 
@@ -133,7 +149,8 @@ def reply_letter_context(ctx: Mapping[str, Any]) -> dict[str, Any]:
     Reviewed objection (admissible true, the default): decision (rejected | partly_upheld | upheld),
     decided_on, reason, before and after (mappings with status, grade, clause, score; `after` omitted
     or equal when nothing changed), withdrawn_events (ids, or mappings with event_id and note),
-    set_aside (mappings with indicator, evidence, optional points and reason), and when the result
+    set_aside (mappings with indicator, evidence, optional points and reason; with `index`, the
+    IndexSystem of rules.index, the letter names each indicator and says its evidence in words), and when the result
     changed optionally publicity_first_day / publicity_last_day of the new 第十八条 window.
     Deemed no objection (admissible false): inadmissible_reason late | no_evidence, and
     publicity_last_day (required for late). Other keys (staff ids, who decided) are never read.
@@ -219,10 +236,7 @@ def reply_letter_context(ctx: Mapping[str, Any]) -> dict[str, Any]:
         else {"event_id": clean_text(e.get("event_id")), "note": clean_text(e.get("note"))}
         for e in ctx.get("withdrawn_events") or ()
     ]
-    set_aside = [
-        {k: clean_text(f.get(k)) for k in ("indicator", "evidence", "points", "reason")}
-        for f in ctx.get("set_aside") or ()
-    ]
+    set_aside = [_set_aside_view(f, ctx.get("index")) for f in ctx.get("set_aside") or ()]
     if decision == "rejected" and (changed or withdrawn or set_aside):
         raise ValueError(f"{objection_id}: a rejected objection (维持) cannot change the result or withdraw anything")
     label, outcome = DECISIONS[decision]
@@ -522,7 +536,8 @@ def final_notice_lines(ctx: Mapping[str, Any]) -> list[str]:
 def render_final_results_xlsx(ctx: Mapping[str, Any]) -> bytes:
     """Sheets 评价结果 and 公布说明, reproducible bytes, text cells never formulas (R-17, R-20)."""
     wb = Workbook()
-    write_list_sheet(wb.active, "评价结果", FINAL_COLUMNS, _final_list_rows(ctx), (6, 22, 40, 16, 26, 48, 12, 12))
+    write_list_sheet(wb.active, "评价结果", FINAL_COLUMNS, _final_list_rows(ctx), (6, 22, 40, 16, 26, 48, 12, 12),
+                     date_columns=(7, 8))
     write_notes_sheet(wb.create_sheet(), "公布说明", final_notice_lines(ctx), heading_row=1)
     return stable_workbook_bytes(
         wb,
@@ -530,6 +545,16 @@ def render_final_results_xlsx(ctx: Mapping[str, Any]) -> bytes:
         creator=ctx["system"] or ctx["bureau"],
         when=datetime.fromisoformat(ctx["published_on_iso"]),
     )
+
+
+def county_final_context(ctx: Mapping[str, Any], county: str) -> Any:
+    """R-01: the published list as one county's branch receives it — its rows only (each keeps its number
+    in the city's list), its own counts per grade, under a title naming the county."""
+    width = len(ctx["grade_columns"])
+    values = next((m["values"] for m in ctx["count_rows"] if m["county"] == county), [0] * width)
+    changes = {"title": f"{ctx['title']}（{county}）", "rows": [r for r in ctx["rows"] if r["county"] == county],
+               "counties": [c for c in ctx["counties"] if c["name"] == county], "count_totals": list(values)}
+    return dataclasses.replace(ctx, **changes) if dataclasses.is_dataclass(ctx) else {**ctx, **changes}
 
 
 def render_a_list_html(ctx: Mapping[str, Any]) -> str:

@@ -235,3 +235,12 @@ def render_plan_xlsx(ctx: Mapping[str, Any]) -> bytes:
     return stable_workbook_bytes(wb, title=ctx["title"], creator=ctx["system"] or ctx["bureau"],
                                  when=datetime(int(ctx["year"]), 1, 1))
 
+
+def county_plan_context(ctx: Mapping[str, Any], county: str) -> dict[str, Any]:
+    """R-01: the plan as one county's branch receives it — only its institutions and their teams, under a
+    title naming the county; the citywide counts, seed and rules stay, and each row keeps its plan number."""
+    rows = [c for c in ctx["counties"] if c["name"] == county]
+    members = rows[0]["rows"] if rows else []
+    return {**ctx, "title": f"{ctx['title']}（{county}）", "counties": rows or [{"name": county, "rows": [],
+                                                                              "inspections": 0}],
+            "institutions": len(members), "inspections": sum(m["inspections"] for m in members)}

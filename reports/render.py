@@ -263,8 +263,11 @@ def notice_lines(ctx: Mapping[str, Any]) -> list[str]:
 def render_publicity_xlsx(ctx: Mapping[str, Any]) -> bytes:
     """The list and notice as XLSX with reproducible bytes; text cells are never formulas (R-20)."""
     wb = Workbook()
-    write_list_sheet(wb.active, "公示名单", LIST_COLUMNS, _list_rows(ctx), (6, 22, 40, 16, 26, 24, 12, 12))
-    write_notes_sheet(wb.create_sheet(), "公示说明", notice_lines(ctx), heading_row=2 if ctx["draft"] else 1)
+    mark = ctx["draft_label"] if ctx["draft"] else ""  # issue 12 item 8: on every sheet of a draft
+    write_list_sheet(wb.active, "公示名单", LIST_COLUMNS, _list_rows(ctx), (6, 22, 40, 16, 26, 24, 12, 12),
+                     date_columns=(7, 8), mark=mark)
+    write_notes_sheet(wb.create_sheet(), "公示说明", notice_lines(ctx), heading_row=2 if ctx["draft"] else 1,
+                      mark=mark)
     return stable_workbook_bytes(
         wb,
         title=ctx["title"],
@@ -284,6 +287,15 @@ def _records(value: Any) -> list[dict[str, Any]]:
     if isinstance(value, pd.DataFrame):
         return list(value.to_dict("records"))
     return [dict(v) for v in value]
+
+
+def link(path: Any) -> str:
+    """A relative link to an output beside the summary; "" (no link) for anything else: a scheme such as
+    javascript: or http:, an absolute path, a way up (R-20: nothing from data becomes a live link)."""
+    text = clean_text(path).replace("\\", "/")
+    if not text or ":" in text or text.startswith("/") or ".." in text.split("/"):
+        return ""
+    return text
 
 
 def run_summary_context(summary: Mapping[str, Any], *, grade_bands: Sequence[Band] | None = None) -> dict[str, Any]:
@@ -323,12 +335,14 @@ def run_summary_context(summary: Mapping[str, Any], *, grade_bands: Sequence[Ban
         warnings = len(warnings)
     outputs = summary.get("outputs") or {}
     if isinstance(outputs, Mapping):
-        outputs = [{"name": k, "path": str(v), "description": ""} for k, v in outputs.items()]
+        outputs = [{"name": k, "path": clean_text(v), "href": link(v), "description": ""} for k, v in outputs.items()]
     else:
         outputs = [
-            {"name": clean_text(o.get("name")), "path": clean_text(o.get("path")), "description": clean_text(o.get("description"))}
+            {"name": clean_text(o.get("name")), "path": clean_text(o.get("path")),
+             "href": link(o.get("href") or o.get("path")), "description": clean_text(o.get("description"))}
             for o in _records(outputs)
         ]
+    rated = int(statuses.get("rated", 0))
     publicity = summary.get("publicity")
     return {
         "title": f"{summary.get('year', '')}年度信用风险等级评价运行报告",
@@ -343,7 +357,11 @@ def run_summary_context(summary: Mapping[str, Any], *, grade_bands: Sequence[Ban
         "grades": grade_rows,
         "statuses": status_rows,
         "institutions": sum(int(n) for n in statuses.values()),
+        "rated": rated,
+        "not_rated": sum(int(n) for n in statuses.values()) - rated,
+        "not_rated_label": NOT_RATED,
         "warnings": int(warnings),
+        "indicators": [{k: clean_text(v) for k, v in dict(r).items()} for r in summary.get("indicators") or ()],
         "outputs": outputs,
         "publicity": (
             {k: v if isinstance(v, bool) else clean_text(v) for k, v in dict(publicity).items()} if publicity else None

@@ -14,15 +14,40 @@ its lines (`entity`, `entity_id`):
 An institution's lines (`--institution ID`) are those of its results and serious events (".../ID",
 ".../ID/v<n>"), its objections, its inspections and their findings, and the complaints about it.
 A new kind of entity is added to these rules when it first writes to the log.
+
+The log is a hash chain (issue #11): each row carries `row_hash`, the SHA-256 of its canonical content
+(`canonical`: the columns of CHAINED as JSON with sorted keys, `at` in UTC ISO form, `prev_hash`
+included), and `prev_hash`, the `row_hash` of the row before it (GENESIS for the first). Ids are dense:
+`append_rows` gives each row the next id itself. What `verify_chain` detects, and what it cannot:
+
+- a row edited (its content no longer gives its row_hash), or edited with its hash recomputed (the next
+  row's prev_hash no longer matches): 内容被改动 / 链断开;
+- rows deleted in the middle: the ids jump and the next row's prev_hash does not match: 缺少行（编号 a–b）;
+- rows deleted at the end: on SQLite `sqlite_sequence` still holds the highest id ever issued (the table
+  is AUTOINCREMENT, migration 0005), so the missing tail is reported; on PostgreSQL the sequence is not
+  transactional (a rolled-back write consumes ids), so it cannot tell, and the tail is protected by the
+  roles instead (deploy/README.md "数据库角色": the application role cannot DELETE, UPDATE, TRUNCATE,
+  ALTER or disable the triggers of audit_log);
+- a forged row INSERTed with any at/by: its hashes do not match unless the forger recomputes them.
+  The hash is plain SHA-256, not keyed: whoever can rewrite every row and recompute the chain (or append
+  a well-formed row at the end) is not caught by it. That attacker is stopped by the PostgreSQL role
+  separation (only the migration owner can change audit_log), and on SQLite only by the file's
+  permissions.
+Gaps in the ids of rows that existed before the chain (PostgreSQL sequences skip the ids of rolled-back
+writes) are sealed by the migration: across such a gap the prev_hash still matches, and on PostgreSQL a
+gap whose link is intact is accepted; on SQLite ids never skip, so every gap is reported.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Select, Table, and_, false, or_, select
+from sqlalchemy import ColumnElement, Select, Table, and_, false, or_, select, text
 from sqlalchemy.orm import Session
 
 from store.models import AuditEntry, Complaint, Cycle, Inspection, InspectionFinding, Objection
@@ -32,6 +57,46 @@ INSTITUTION_LED = ("result", "serious_event")  # entity_id "Y/<institution>" or 
 RECORD_LED = ("objection", "inspection", "inspection_finding", "complaint")  # entity_id: the record's own id
 OF_NO_CYCLE = ("inspector",)
 ENTITIES = (*YEAR_LED, *RECORD_LED, *OF_NO_CYCLE)
+
+GENESIS = "0" * 64  # the prev_hash of the first row
+CHAINED = ("id", "at", "by", "entity", "entity_id", "action", "why", "before", "after", "prev_hash")  # hashed
+
+
+def canonical(row: Mapping[str, Any]) -> str:
+    """The content a row's hash is taken over: CHAINED as JSON, sorted keys, `at` as UTC ISO with microseconds.
+
+    `at` is written as the store keeps it (UtcDateTime: a naive moment is local time), so the same text
+    comes back from SQLite and PostgreSQL; before/after are JSON already, and sorted keys make their
+    order irrelevant.
+    """
+    content = {name: row[name] for name in CHAINED}
+    content["at"] = row["at"].astimezone(UTC).isoformat(timespec="microseconds")
+    return json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def row_hash(row: Mapping[str, Any]) -> str:
+    """SHA-256 (hex) of the row's canonical content, prev_hash included: this is what links the chain."""
+    return hashlib.sha256(canonical(row).encode("utf-8")).hexdigest()
+
+
+def chain(rows: list[dict[str, Any]], last_id: int, last_hash: str) -> list[dict[str, Any]]:
+    """`rows` numbered on from `last_id`, each with prev_hash and row_hash (also used by migration 0005)."""
+    chained = []
+    for offset, row in enumerate(rows, start=1):
+        line = {**row, "id": last_id + offset, "prev_hash": last_hash}
+        line["row_hash"] = last_hash = row_hash(line)
+        chained.append(line)
+    return chained
+
+
+@dataclass(frozen=True)
+class ChainCheck:
+    """What `AuditLog.verify_chain` found: intact, or the first broken or missing row and what is wrong."""
+
+    ok: bool
+    rows: int  # rows checked and found intact before the first problem (all of them when ok)
+    bad_row: int | None  # the id of the first broken or missing row
+    problem: str  # in Chinese, "" when ok
 
 
 @dataclass(frozen=True)
@@ -72,9 +137,49 @@ class AuditLog:
         self.append_rows([audit_row(entity, entity_id, action, why, by, at, before, after)])
 
     def append_rows(self, rows: list[dict[str, Any]]) -> None:
-        """Append lines made by audit_row, in their order."""
+        """Append lines made by audit_row, in their order, chained on to the last row.
+
+        The chain stays linear because every writing unit of work holds the store's writer lock (uow.py)
+        from before its first read: the last row read here is still the last when the rows are inserted.
+        Should anything append without the lock, two appenders would pick the same next id and the
+        primary key refuses one of them: the chain can never fork.
+        """
         if rows:
-            self.session.execute(cast(Table, AuditEntry.__table__).insert(), rows)  # Core: one executemany
+            last_id, last_hash = self._head()
+            lines = chain(rows, last_id, last_hash)
+            self.session.execute(cast(Table, AuditEntry.__table__).insert(), lines)  # Core: one executemany
+
+    def _head(self) -> tuple[int, str]:
+        """The id to number on from and the hash to link to: the last row (the highest id ever, on SQLite)."""
+        last = self.session.execute(select(AuditEntry.id, AuditEntry.row_hash).order_by(AuditEntry.id.desc())
+                                    .limit(1)).first()
+        last_id, last_hash = (0, GENESIS) if last is None else (int(last[0]), str(last[1]))
+        # a deleted tail on SQLite: number on after it, so that the gap shows (the link then is to the last row kept)
+        return max(last_id, self.highest_issued() or 0), last_hash
+
+    def highest_issued(self) -> int | None:
+        """The highest id the database ever issued to audit_log, where it tells (SQLite sqlite_sequence)."""
+        if self.session.get_bind().dialect.name != "sqlite":
+            return None  # a PostgreSQL sequence is not transactional: rolled-back writes skip ids
+        query = text("select seq from sqlite_sequence where name = 'audit_log'")
+        seq = self.session.execute(query).scalar()
+        return None if seq is None else int(seq)
+
+    def verify_chain(self) -> ChainCheck:
+        """Walk the whole log in id order: every row's own hash, its link to the row before, no id missing."""
+        gaps_sealed = self.session.get_bind().dialect.name == "postgresql"
+        checked, prev_id, prev_hash = 0, 0, GENESIS
+        query = select(AuditEntry).order_by(AuditEntry.id).execution_options(yield_per=1000)
+        for entry in self.session.scalars(query):
+            found = _problem(entry, prev_id, prev_hash, gaps_sealed)
+            if found is not None:
+                return ChainCheck(False, checked, *found)
+            checked, prev_id, prev_hash = checked + 1, entry.id, entry.row_hash
+        highest = self.highest_issued()
+        if highest is not None and highest > prev_id:
+            missing = f"缺少行（编号 {_span(prev_id + 1, highest)}）：审计日志末尾的行已被删除"
+            return ChainCheck(False, checked, prev_id + 1, missing)
+        return ChainCheck(True, checked, None, "")
 
     def entries(self, entity: str | None = None, entity_id: str | None = None) -> list[AuditRecord]:
         """The audit log in the order it was written, optionally for one entity."""
@@ -96,6 +201,24 @@ class AuditLog:
         if since is not None:
             query = query.where(AuditEntry.at >= since)
         return [_record(e) for e in self.session.scalars(query)]
+
+
+def _problem(entry: AuditEntry, prev_id: int, prev_hash: str, gaps_sealed: bool) -> tuple[int, str] | None:
+    """The first thing wrong with `entry` after the row (prev_id, prev_hash), as (row id, message), or None."""
+    content = {name: getattr(entry, name) for name in CHAINED}
+    if entry.row_hash != row_hash(content):
+        return entry.id, f"编号 {entry.id} 的行内容被改动（或为伪造插入的行）：其内容与所记哈希值不符"
+    linked = entry.prev_hash == prev_hash
+    if entry.id != prev_id + 1 and not (linked and gaps_sealed):
+        return prev_id + 1, f"缺少行（编号 {_span(prev_id + 1, entry.id - 1)}）：这些行已被删除"
+    if not linked:
+        before = f"编号 {prev_id} 的行" if prev_id else "链首"
+        return entry.id, f"链断开：编号 {entry.id} 的行所记的上一行哈希值与{before}不符（其前的行被改动、删除或伪造）"
+    return None
+
+
+def _span(first: int, last: int) -> str:
+    return str(first) if first == last else f"{first}–{last}"
 
 
 def _record(entry: AuditEntry) -> AuditRecord:

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -19,6 +18,9 @@ from credit.lifecycle import REVOKED, SHARED, stage_of
 from store.audit import AuditLog
 from store.models import Cycle, Objection, ObjectionSuspension, Result, SharePackage, Snapshot
 from store.repository import Repository
+
+if TYPE_CHECKING:  # pandas only where a frame is made (issue 14: `cycle status` does without it)
+    import pandas as pd
 
 
 @dataclass(frozen=True)

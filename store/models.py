@@ -216,10 +216,14 @@ class ValidationWarning(Base):
 
 
 class AuditEntry(Base):
-    """R-21: who changed what, when, why, with the values before and after; append-only in the database."""
+    """R-21: who changed what, when, why, with the values before and after; append-only in the database.
+
+    A hash chain (store/audit.py): `row_hash` is the SHA-256 of the row's content, `prev_hash` the one of
+    the row before. AUTOINCREMENT on SQLite so that sqlite_sequence keeps the highest id ever issued.
+    """
 
     __tablename__ = "audit_log"
-    __table_args__ = (Index(None, "entity", "entity_id"),)
+    __table_args__ = (Index(None, "entity", "entity_id"), {"sqlite_autoincrement": True})
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(UtcDateTime())
@@ -230,6 +234,8 @@ class AuditEntry(Base):
     why: Mapped[str] = mapped_column(Text)
     before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    row_hash: Mapped[str] = mapped_column(String(64))
 
 
 class Objection(Base):
@@ -411,3 +417,71 @@ class SeriousEvent(Base):
     document: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     created_by: Mapped[str] = mapped_column(String(128))
+
+
+# ---- result notices and their delivery (issue 13; store/notices.py) -------------------------------------
+
+
+class ResultNotice(Base):
+    """信用风险等级评价结果告知书: one per institution and result version (第十九条 the institution's own result)."""
+
+    __tablename__ = "result_notices"
+    __table_args__ = (
+        UniqueConstraint("cycle_id", "institution_id", "result_version"),
+        UniqueConstraint("document_year", "document_sequence"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycles.id"), index=True)
+    institution_id: Mapped[str] = mapped_column(String(18))
+    result_version: Mapped[int] = mapped_column(Integer)
+    document_no: Mapped[str] = mapped_column(String(64))
+    document_year: Mapped[int] = mapped_column(Integer)
+    document_sequence: Mapped[int] = mapped_column(Integer)
+    issued_on: Mapped[date] = mapped_column(Date)
+    html_path: Mapped[str] = mapped_column(Text)
+    pdf_path: Mapped[str | None] = mapped_column(Text)  # None: no PDF could be printed (the HTML is kept)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class NoticeDelivery(Base):
+    """One attempt to deliver a notice: mailed (sent / failed, with the SMTP answer) or left for the post."""
+
+    __tablename__ = "notice_deliveries"
+    __table_args__ = (CheckConstraint("status IN ('sent', 'failed', 'post')", name="status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    notice_id: Mapped[int] = mapped_column(ForeignKey("result_notices.id"), index=True)
+    status: Mapped[str] = mapped_column(String(8))
+    address: Mapped[str | None] = mapped_column(Text)
+    attempts: Mapped[int] = mapped_column(Integer)
+    smtp_result: Mapped[str] = mapped_column(Text)  # the server's answer, or why the notice goes by post
+    at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+# ---- output digests (issue 11 item 7: tamper evidence of what the program wrote) ----------------------------
+
+
+OUTPUT_KINDS = ("package", "kept", "list", "site")  # outbox package, var/shares rows, published list, website
+
+
+class OutputDigest(Base):
+    """The SHA-256 of one file the program wrote for others (outbox, published lists, site, kept rows).
+
+    Recorded when the file is written, so that `credit verify` and `advance` can tell a file changed,
+    removed or added since; `folder` is the resolved folder, `name` the path inside it ("/" between parts).
+    """
+
+    __tablename__ = "output_digests"
+    __table_args__ = (
+        UniqueConstraint("folder", "name"),
+        CheckConstraint("kind IN ('package', 'kept', 'list', 'site')", name="kind"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    year: Mapped[int | None] = mapped_column(Integer)
+    folder: Mapped[str] = mapped_column(Text)
+    name: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str] = mapped_column(String(64))
+    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime())

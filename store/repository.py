@@ -10,9 +10,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
-import pandas as pd
 from sqlalchemy import Table, func, select, update
 from sqlalchemy.orm import Session
 
@@ -28,6 +27,9 @@ from store.models import (
     Snapshot,
     ValidationWarning,
 )
+
+if TYPE_CHECKING:  # pandas only where a frame is read or made (issue 14: `cycle status` does without it)
+    import pandas as pd
 
 RESULT_COLUMNS = (
     "institution_id", "name", "county", "status", "score", "grade", "clause", "deduction_basic",
@@ -176,6 +178,9 @@ class Repository:
         ]
         audits += [_result_audit(cycle.year, i, "withdrawn", by, at, _version_json(current[i]), None)
                    for i in plan.withdrawn]
+        audits += [_result_audit(cycle.year, i, "new_version", by, at, None,  # a first version: before = null
+                                 _version_json(Current(0, plan.next_version[i], incoming[i])))
+                   for i in plan.new if i not in plan.reinstated]
         # a withdrawn institution that comes back continues its numbering
         audits += [
             _result_audit(cycle.year, i, "reinstated", by, at, None,
@@ -407,6 +412,8 @@ def _rows(frame: pd.DataFrame, columns: tuple[str, ...]) -> list[tuple[Any, ...]
 def _missing(value: Any) -> bool:
     if value is None or (isinstance(value, str) and value == ""):
         return True
+    import pandas as pd
+
     return not isinstance(value, str) and bool(pd.isna(value))
 
 
@@ -530,6 +537,8 @@ def _column(frame: pd.DataFrame, name: str) -> Any:
 
 def _each_distinct(values: Any, convert: Any) -> list[Any]:
     """convert(value) for every value, computed once per distinct value (a drop has few dates and point values)."""
+    import pandas as pd
+
     table = {value: convert(value) for value in pd.unique(values)}
     return [table[value] for value in values]
 
@@ -595,6 +604,8 @@ def _format_result(row: Mapping[Any, Any]) -> dict[str, Any]:
 
 def _current_frame(rows: Iterable[Mapping[Any, Any]]) -> pd.DataFrame:
     """Current result versions as results.csv rows (plus snapshot, version, state), by institution."""
+    import pandas as pd
+
     frame = pd.DataFrame([_format_result(row) for row in rows], columns=list(CURRENT_COLUMNS))
     frame["version"] = frame["version"].astype("int64")
     return frame.sort_values("institution_id", ignore_index=True)
@@ -602,6 +613,8 @@ def _current_frame(rows: Iterable[Mapping[Any, Any]]) -> pd.DataFrame:
 
 def _findings_frame(records: Iterable[tuple[str, ...]]) -> pd.DataFrame:
     """Findings as findings.csv rows in its order."""
+    import pandas as pd
+
     frame = pd.DataFrame(list(records), columns=list(FINDING_COLUMNS))
     order = ["institution_id", "dimension", "date", "indicator", "evidence"]
     return frame.sort_values(order, kind="stable", ignore_index=True)

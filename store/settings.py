@@ -9,6 +9,19 @@ default; the environment wins over the file. The keys of the file and their vari
     rules_dir           CREDIT_RULES_DIR           the rules/ folder in force (default: the checkout's)
     db_password_secret  CREDIT_DB_PASSWORD_SECRET  a Prefect Secret block holding the PostgreSQL password
     prefect_port        CREDIT_PREFECT_PORT        the port of `credit server start` (default 4200, else a free one)
+    smtp_url            CREDIT_SMTP_URL            where result notices are mailed: smtp://host:25, smtps://user@host:465,
+                                                   smtp://user@host:587?starttls (none: delivery off, notices go by post)
+    smtp_sender         CREDIT_SMTP_SENDER         the From address of the notices (default: the bureau's objection e-mail)
+    smtp_password_secret CREDIT_SMTP_PASSWORD_SECRET a Prefect Secret block with the SMTP password
+    notice_pdf          CREDIT_NOTICE_PDF          print the result notices to PDF with Chromium (default on;
+                                                   off: HTML only, listed for the post; ~1–2 s a notice)
+
+CREDIT_ALLOW_EXAMPLE_BUREAU=1 (environment only, never in the file) lets publicize and advance run while
+rules/bureau.yaml still holds the shipped example contacts: the test suite sets it, and nothing else
+should; a deployment that forgot to fill in the bureau's contacts is refused (credit/rules.py).
+
+The SMTP password itself is only ever read from the environment (CREDIT_SMTP_PASSWORD) or that Secret
+block, never from a file.
 
 Relative paths in the file are read from the file's folder. A file or value that cannot be read is a
 `SettingsError` naming the file (or variable) and the key. This module imports neither pandas nor
@@ -35,8 +48,14 @@ VARIABLES = {
     "rules_dir": "CREDIT_RULES_DIR",
     "db_password_secret": "CREDIT_DB_PASSWORD_SECRET",
     "prefect_port": "CREDIT_PREFECT_PORT",
+    "smtp_url": "CREDIT_SMTP_URL",
+    "smtp_sender": "CREDIT_SMTP_SENDER",
+    "smtp_password_secret": "CREDIT_SMTP_PASSWORD_SECRET",
+    "notice_pdf": "CREDIT_NOTICE_PDF",
 }
+SMTP_PASSWORD_VARIABLE = "CREDIT_SMTP_PASSWORD"  # environment only: a password never sits in a file
 CONFIG_VARIABLE = "CREDIT_CONFIG"
+ALLOW_EXAMPLE_BUREAU_VARIABLE = "CREDIT_ALLOW_EXAMPLE_BUREAU"  # environment only: the tests' example contacts
 
 
 class SettingsError(ValueError):
@@ -55,6 +74,11 @@ class Settings:
     db_password_secret: str | None = None  # Prefect Secret block with the database password (store/uow.py)
     config_file: Path | None = None  # the file CREDIT_CONFIG named, if any
     prefect_port: int | None = None  # the port `credit server start` listens on (cli/server.py); None: 4200 or free
+    smtp_url: str | None = None  # the notices' SMTP server (tasks/notices.py); None: delivery off
+    smtp_sender: str | None = None  # From of the notices' mails
+    smtp_password_secret: str | None = None  # Prefect Secret block with the SMTP password
+    notice_pdf: bool = True  # print the result notices to PDF (tasks/pdf.py); off: HTML only, sent by post
+    allow_example_bureau: bool = False  # True only with CREDIT_ALLOW_EXAMPLE_BUREAU=1 (the test suite)
 
 
 @lru_cache(maxsize=1)
@@ -85,7 +109,25 @@ def read_settings(environ: Any) -> Settings:
         db_password_secret=_text(values, "db_password_secret", where),
         config_file=path,
         prefect_port=_port(values, where),
+        smtp_url=_text(values, "smtp_url", where),
+        smtp_sender=_text(values, "smtp_sender", where),
+        smtp_password_secret=_text(values, "smtp_password_secret", where),
+        notice_pdf=_switch(values, "notice_pdf", where),
+        allow_example_bureau=environ.get(ALLOW_EXAMPLE_BUREAU_VARIABLE) == "1",
     )
+
+
+def _switch(values: dict[str, Any], key: str, where: dict[str, str]) -> bool:
+    """An on/off setting, on by default: true/1/on or false/0/off (a TOML boolean in the file)."""
+    value = values.get(key, True)
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in {"1", "true", "on", "yes"}:
+        return True
+    if text in {"0", "false", "off", "no"}:
+        return False
+    raise SettingsError(f"{_origin(key, where)}：应为 on 或 off（1/0、true/false），实为 {value!r}")
 
 
 def _read_file(path: Path) -> dict[str, Any]:

@@ -27,8 +27,10 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from store.audit import AuditLog
+from store.digests import DigestRepository
 from store.engine import at_head, make_engine, migrate
 from store.lifecycle import Lifecycle
+from store.notices import NoticeRepository
 from store.objections import ObjectionRepository
 from store.repository import Repository
 from store.supervision import SupervisionRepository
@@ -144,10 +146,12 @@ class SqlUnitOfWork:
     """The repositories over one session; commits on a clean exit, rolls back on an error."""
 
     audit: AuditLog
+    digests: DigestRepository
     evaluations: Repository
     lifecycle: Lifecycle
     objections: ObjectionRepository
     supervision: SupervisionRepository
+    notices: NoticeRepository
 
     def __init__(self, store: Store, write: bool) -> None:
         self.store = store
@@ -177,6 +181,8 @@ class SqlUnitOfWork:
         self.lifecycle = Lifecycle(session, self.audit)
         self.objections = ObjectionRepository(session, self.audit)
         self.supervision = SupervisionRepository(session, self.audit)
+        self.digests = DigestRepository(session)
+        self.notices = NoticeRepository(session)  # issue 13: result notices and deliveries
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
                  trace: TracebackType | None) -> None:

@@ -65,8 +65,10 @@ import hashlib
 import io
 import json
 import os
+import re
 import shutil
 import uuid
+import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -88,6 +90,8 @@ if TYPE_CHECKING:
 SNAPSHOT_FORMAT = 1
 _CHUNK = 1 << 22  # bytes per read when hashing or checking an encoding
 _HEAD = 1 << 20  # bytes read to find the header line
+_BLOCK = 1 << 20  # Arrow's CSV block: a record must fit in one (retried with _MAX_BLOCK when not)
+_MAX_BLOCK = (1 << 31) - 1
 _STRING = pd.StringDtype("pyarrow")  # na_value is pd.NA
 # Arrow's parallel CSV parser spends ~40% more CPU for the same file: worth it only with cores to spare
 # (on two cores the hash thread already keeps the second one busy; 1M rows: 3.1 s CPU threaded, 2.7 s serial).
@@ -405,6 +409,7 @@ def _read_csv_as(table: Table, path: Path, header: list[str], encoding: str) -> 
     _check_header(table, source, header)  # before the rows: a missing column makes every row ragged
     names = [f"f{i}" for i in range(len(header))]
     bad_rows: list[Any] = []
+    block = [_BLOCK]  # raised to the file's size when a record is longer than a block (see below)
 
     def on_bad_row(row: Any) -> str:
         bad_rows.append(row)
@@ -414,7 +419,7 @@ def _read_csv_as(table: Table, path: Path, header: list[str], encoding: str) -> 
         return {
             # skip_rows=1 skips the header line (it is one line, checked in _header), BOM included.
             "read_options": pa_csv.ReadOptions(
-                column_names=names, skip_rows=1, encoding=encoding, use_threads=threads
+                column_names=names, skip_rows=1, encoding=encoding, use_threads=threads, block_size=block[0]
             ),
             # Blank lines are kept as empty records so that record numbers stay the spreadsheet's rows.
             "parse_options": pa_csv.ParseOptions(
@@ -431,7 +436,16 @@ def _read_csv_as(table: Table, path: Path, header: list[str], encoding: str) -> 
         }
 
     try:
-        data = pa_csv.read_csv(path, **options(on_bad_row, threads=_PARSE_THREADS))
+        try:
+            data = pa_csv.read_csv(path, **options(on_bad_row, threads=_PARSE_THREADS))
+        except pa.ArrowInvalid as exc:
+            # Issue 11 item 11: a record longer than a block ("straddling object straddles two block
+            # boundaries") is valid CSV: read again with one block as large as the file.
+            if "straddl" not in str(exc):
+                raise
+            block[0] = min(max(path.stat().st_size + 1, _BLOCK), _MAX_BLOCK)
+            bad_rows.clear()
+            data = pa_csv.read_csv(path, **options(on_bad_row, threads=_PARSE_THREADS))
     except pa.ArrowInvalid as exc:
         if encoding == "utf-8" and "utf8" in str(exc).lower().replace("-", ""):
             raise _NotThisEncoding from exc
@@ -514,31 +528,97 @@ def _first_undecodable(path: Path, encoding: str) -> tuple[int, int, bytes] | No
 # ------------------------------------------------------------------------------------------- workbook
 
 
-def _read_workbook(path: Path) -> Drop:
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # a compound file: encrypted OOXML or an old .xls
+_MERGE_REF = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*\bref="([A-Z]+[0-9]+:[A-Z]+[0-9]+)"')
+
+
+def _open_workbook(path: Path, *, data_only: bool) -> Any:
+    """The workbook read-only; an encrypted or foreign file is named as such (issue 11 item 11)."""
     import openpyxl  # only this source needs it
 
+    with path.open("rb") as fh:
+        magic = fh.read(len(_OLE_MAGIC))
+    if magic == _OLE_MAGIC:
+        raise StructuralError(
+            path.name, None, "工作簿已加密（设置了打开密码）或是旧版 .xls 文件：请取消密码后另存为 .xlsx"
+        )
+    if not zipfile.is_zipfile(path):
+        raise StructuralError(path.name, None, "不是 .xlsx 工作簿（文件不是 zip 格式）：请用 Excel 另存为 .xlsx")
     try:
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        return openpyxl.load_workbook(path, read_only=True, data_only=data_only)
     except Exception as exc:  # openpyxl raises many kinds for a broken or foreign file
         raise StructuralError(path.name, None, f"not a readable .xlsx workbook: {exc}") from exc
+
+
+def _table_sheets(path: Path, workbook: Any) -> dict[str, Any]:
+    """The sheet of each contract table; a hidden one, or two named like one table, is refused.
+
+    Issue 11 item 11: a hidden or very hidden sheet is data nobody checking the workbook sees, and of
+    two sheets named like one table only one could be read: either is refused, naming the sheets.
+    """
+    sheets: dict[str, Any] = {}
+    for sheet in workbook.worksheets:
+        name = sheet.title.strip().lower()
+        if name not in TABLES:
+            continue
+        if sheet.sheet_state != "visible":
+            raise StructuralError(
+                f"{path.name}[{sheet.title}]", None,
+                f"工作表是隐藏的（{sheet.sheet_state}），却以数据表 {name} 命名：请取消隐藏或删除它",
+            )
+        if name in sheets:
+            raise StructuralError(
+                f"{path.name}[{sheet.title}]", None,
+                f"工作表 [{sheets[name].title}] 与 [{sheet.title}] 都以数据表 {name} 命名：请只保留一个",
+            )
+        sheets[name] = sheet
+    return sheets
+
+
+def _read_workbook(path: Path) -> Drop:
+    workbook = _open_workbook(path, data_only=True)
+    formulas = _open_workbook(path, data_only=False)  # to tell a formula without a cached value from a blank
     try:
-        sheets: dict[str, Any] = {}
-        for sheet in workbook.worksheets:
-            sheets.setdefault(sheet.title.strip().lower(), sheet)
+        sheets = _table_sheets(path, workbook)
         present = [t for t in TABLES.values() if t.name in sheets]
         _require_files(path.name, present, lambda t: f"{path.name}[{t.name}]", what="sheet")
         tables = {}
         for table in present:
             sheet = sheets[table.name]
-            tables[table.name] = _read_sheet(table, f"{path.name}[{sheet.title}]", sheet)
+            source = f"{path.name}[{sheet.title}]"
+            _refuse_merged(workbook, sheet, source)
+            tables[table.name] = _read_sheet(table, source, sheet, formulas[sheet.title])
     finally:
         workbook.close()
+        formulas.close()
     return Drop(tables, _snapshot_hash({path.name: _file_sha256(path)}), str(path.resolve()))
 
 
-def _read_sheet(table: Table, source: str, sheet: Any) -> RawTable:
+def _refuse_merged(workbook: Any, sheet: Any, source: str) -> None:
+    """Merged cells leave every cell but the first blank: refused, naming the ranges (issue 11 item 11).
+
+    Read-only sheets do not parse <mergeCells>, so the sheet's XML is scanned for them in chunks.
+    """
+    found: list[str] = []
+    tail = b""
+    with workbook._archive.open(sheet._worksheet_path) as fh:
+        while chunk := fh.read(_CHUNK):
+            data = tail + chunk
+            found += [m.decode() for m in _MERGE_REF.findall(data) if m.decode() not in found]
+            tail = data[-200:]
+    if found:
+        listed = ", ".join(found[:5]) + ("…" if len(found) > 5 else "")
+        raise StructuralError(source, None, f"工作表含合并单元格（{listed}）：请取消合并并在每个单元格填入值")
+
+
+def _read_sheet(table: Table, source: str, sheet: Any, formula_sheet: Any) -> RawTable:
     sheet.reset_dimensions()  # a wrong <dimension> in the file must not cut rows off
-    rows = enumerate(sheet.iter_rows(min_row=1, values_only=True), start=1)  # (sheet row, values)
+    formula_sheet.reset_dimensions()
+    pairs = zip(
+        sheet.iter_rows(min_row=1, values_only=True), formula_sheet.iter_rows(min_row=1, values_only=True),
+        strict=True,  # the same file read twice
+    )
+    rows = enumerate(_uncomputed_refused(pairs, source), start=1)  # (sheet row, values)
     header: list[str] = []
     for _, values in rows:
         if any((_text(v) or "").strip() for v in values):
@@ -560,6 +640,24 @@ def _read_sheet(table: Table, source: str, sheet: Any) -> RawTable:
     arrays = [pa.array(c, _ARROW_STRING) for c in columns]
     del columns
     return _finish(table, source, header, arrays, np.asarray(numbers, dtype=np.int64))
+
+
+def _uncomputed_refused(pairs: Iterable[tuple[Any, Any]], source: str) -> Iterator[Any]:
+    """The rows' values; a formula cell with no cached value (never calculated) raises, naming the cell.
+
+    Read as empty it would pass as a blank cell without a word (issue 11 item 11).
+    """
+    from openpyxl.utils import get_column_letter
+
+    for number, (values, formulas) in enumerate(pairs, start=1):
+        for column, (value, formula) in enumerate(zip(values, formulas, strict=False), start=1):
+            if value is None and isinstance(formula, str) and formula.startswith("="):
+                raise StructuralError(
+                    source, None,
+                    f"单元格 {get_column_letter(column)}{number} 是公式，但没有计算结果：请在 Excel 中重新计算并保存，"
+                    "或把公式换成值",
+                )
+        yield values
 
 
 def _text(value: Any) -> str | None:

@@ -54,10 +54,13 @@ from reports.render import (
 )
 from reports.safe import path_inside
 from store.lifecycle import Actor
+from tasks.outputs import replace_folder, sha256_file, sha256_hex, write_file_atomically
 from tasks.status import CycleStatus, StatusInput, cycle_status
+from tasks.verify import TamperedOutputError
 
 PUBLIC_STATES = (*GIVEN, REVOKED)  # what the public may see of a cycle (第二十条, 第十七条)
 DIGEST_COLUMNS = ["institution_id", "name", "county", "status", "score", "grade", "clause", "state"]
+FINAL_LIST_FILES = ("final_results.html", "final_results.csv", "final_results.xlsx", "a_list.html", "a_list.csv")
 
 
 # ---- publicity (第十八条) ------------------------------------------------------------------------------
@@ -206,8 +209,8 @@ def publish(uow, rules: Rules, given: AdvanceInput) -> StepReport:
     if len(results) and _content_digest(results) != _last_digest(lifecycle, cycle):
         dates = final_list_dates([ResultDates.of(r) for r in lifecycle.current(cycle)],
                                  [r.revoked_on for r in lifecycle.revoked(cycle)])
-        report.written += _write_final_lists(cycle, results, revoked, dates, given.published / str(cycle.year),
-                                             rules)
+        report.written += _write_final_lists(uow, cycle, results, revoked, dates,
+                                             given.published / str(cycle.year), rules, given.actor)
     return report
 
 
@@ -294,14 +297,31 @@ def _content_digest(results: pd.DataFrame) -> str:
     return hashlib.sha256(json.dumps(rows, ensure_ascii=False, sort_keys=True).encode("utf-8")).hexdigest()
 
 
-def _write_final_lists(cycle, results: pd.DataFrame, revoked: dict[str, str], dates: ListDates, folder: Path,
-                       rules: Rules) -> list[str]:
-    ctx = final_results_context(
+def published_list_context(lifecycle, cycle, rules: Rules):
+    """The final list's context as `publish` writes it from what is public now; None before anything is.
+
+    For the county extracts of `credit cycle lists` (R-01), so that they say what the city's list says.
+    """
+    results, revoked = _public_results(lifecycle, cycle)
+    if not len(results):
+        return None
+    dates = final_list_dates([ResultDates.of(r) for r in lifecycle.current(cycle)],
+                             [r.revoked_on for r in lifecycle.revoked(cycle)])
+    return _final_context(cycle, results, revoked, dates, rules.with_index(cycle.index_version))
+
+
+def _final_context(cycle, results: pd.DataFrame, revoked: dict[str, str], dates: ListDates, rules: Rules):
+    return final_results_context(
         results, year=cycle.year, determined_on=dates.determined_on, published_on=dates.published_on,
         bureau=rules.bureau.settings, snapshot=cycle.snapshot, index_version=cycle.index_version,
         generated_at=dates.published_on.isoformat(), grade_bands=rules.index.grades, revoked=revoked,
         publication_working_days=rules.procedure.publication,
     )
+
+
+def _write_final_lists(uow, cycle, results: pd.DataFrame, revoked: dict[str, str], dates: ListDates,
+                       folder: Path, rules: Rules, actor: Actor) -> list[str]:
+    ctx = _final_context(cycle, results, revoked, dates, rules)
     files = {
         "final_results.html": render_final_results_html(ctx).encode("utf-8"),
         "final_results.csv": render_final_results_csv(ctx),
@@ -309,14 +329,15 @@ def _write_final_lists(cycle, results: pd.DataFrame, revoked: dict[str, str], da
         "a_list.html": render_a_list_html(ctx).encode("utf-8"),
         "a_list.csv": render_a_list_csv(ctx),
     }
-    return _write_files(folder, files)
+    return _write_recorded(uow, "list", folder, files, cycle.year, actor, owned=FINAL_LIST_FILES)
 
 
 def _write_package(uow, rules: Rules, given: AdvanceInput, cycle, results: pd.DataFrame, revoked: dict[str, str],
                    digest: str) -> list[str]:
     shares = uow.lifecycle.shares(cycle)
     sequence = len(shares) + 1
-    previous, previous_revoked = _package_rows(given.kept, cycle.year, shares[-1].sequence) if shares else (None, None)
+    previous, previous_revoked = (_package_rows(uow, given.kept, cycle.year, shares[-1].sequence) if shares
+                                  else (None, None))
     dates = package_dates([ResultDates.of(r) for r in uow.lifecycle.current(cycle)], given.as_of)
     files = share_package(
         results, year=cycle.year, sequence=sequence, previous=previous, bureau=rules.bureau.settings,
@@ -325,9 +346,13 @@ def _write_package(uow, rules: Rules, given: AdvanceInput, cycle, results: pd.Da
         previous_revoked=previous_revoked, grade_bands=rules.index.grades,
     )
     folder = given.outbox / f"{cycle.year}-{sequence:03d}"
-    written = _write_files(folder, files)
+    written = _write_recorded(uow, "package", folder, files, cycle.year, given.actor)
     kept = {"rows": json.loads(results.to_json(orient="records", force_ascii=False)), "revoked": revoked}
-    _kept_path(given.kept, cycle.year, sequence).write_text(json.dumps(kept, ensure_ascii=False), encoding="utf-8")
+    data = json.dumps(kept, ensure_ascii=False).encode("utf-8")
+    path = _kept_path(given.kept, cycle.year, sequence)
+    write_file_atomically(path, data)
+    uow.digests.record("kept", path.parent, {path.name: sha256_hex(data)}, given.actor.at, year=cycle.year,
+                       whole=False)
     uow.lifecycle.record_share(cycle, sequence, given.as_of, str(folder), digest, given.actor)
     return written
 
@@ -338,9 +363,33 @@ def _kept_path(kept: Path, year: int, sequence: int) -> Path:
     return kept / f"{year}-{sequence:03d}.json"
 
 
-def _package_rows(kept: Path, year: int, sequence: int) -> tuple[pd.DataFrame, dict[str, str]]:
-    stored = json.loads(_kept_path(kept, year, sequence).read_text(encoding="utf-8"))
+def _package_rows(uow, kept: Path, year: int, sequence: int) -> tuple[pd.DataFrame, dict[str, str]]:
+    """The rows package `sequence` carried, refused when the kept file is not the one written (issue 11 item 7):
+    "what changed" is never computed from edited rows."""
+    path = _kept_path(kept, year, sequence)
+    recorded = [e.sha256 for e in uow.digests.entries(kind="kept", folder=path.parent) if e.name == path.name]
+    found = sha256_file(path) if path.is_file() else None
+    if recorded and found != recorded[0]:
+        raise TamperedOutputError(
+            f"共享数据包 {year}-{sequence:03d} 的留存行文件 {path} " + ("缺失" if found is None else "被修改")
+            + f"（记录的 SHA-256 {recorded[0]}，实际 {found or '无'}）：不据此计算变化情况，未生成新的共享数据包；"
+            "请从备份恢复该文件后再运行")
+    stored = json.loads(path.read_text(encoding="utf-8"))
     return pd.DataFrame(stored["rows"]).astype(object).fillna(""), stored["revoked"]
+
+
+def _write_recorded(uow, kind: str, folder: Path, files: dict[str, bytes], year: int, actor: Actor,
+                    owned: tuple[str, ...] = ()) -> list[str]:
+    """Write `files` beside `folder` and swap them in (issue 11 item 9), then record their digests (item 7).
+
+    `owned`: the folder also holds other files (the publicity notice beside the final lists); only these
+    entries are swapped and recorded. Without it the folder is the package's alone.
+    """
+    with replace_folder(folder, owned=owned) as staging:
+        _write_files(staging, files)
+    uow.digests.record(kind, folder, {name: sha256_hex(data) for name, data in files.items()}, actor.at, year=year,
+                       whole=not owned)
+    return [str(path_inside(folder.resolve(), name)) for name in files]
 
 
 def _write_files(folder: Path, files: dict[str, bytes]) -> list[str]:

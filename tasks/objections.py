@@ -10,6 +10,7 @@ anyone from the same inputs.
 from __future__ import annotations
 
 import hashlib
+import re
 import shutil
 from dataclasses import dataclass, replace
 from datetime import date
@@ -41,6 +42,10 @@ if TYPE_CHECKING:
 DECISIONS = ("upheld", "partly_upheld", "rejected")
 FILER_KINDS = ("institution", "public", "organisation")
 PAST_PUBLICITY = (DETERMINED, PUBLISHED, SHARED)  # an intake on such a result is recorded, with a warning
+# Issue 11 item 5: an objection id names its letter file, so it is a plain token: a letter or digit, then up
+# to 63 letters, digits, "_" or "-". `../x`, `a/b`, `/abs/x` are refused (exit code 2) before anything is stored.
+OBJECTION_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
+ID_RULE = "异议编号只能由字母、数字、“_”和“-”组成，以字母或数字开头，最长 64 个字符"
 
 
 class ObjectionError(ValueError):
@@ -166,14 +171,16 @@ def add_objection(uow: Any, rules: Rules, inputs: AddInput) -> ObjectionSummary:
     """Record an objection; decide admissibility by rule; put the result under review when admissible."""
     intake, actor = inputs.intake, inputs.actor
     if intake.filer_kind not in FILER_KINDS:
-        raise ObjectionError(f"--filer-kind {intake.filer_kind!r}: one of {', '.join(FILER_KINDS)}")
+        raise ObjectionError(f"--filer-kind {intake.filer_kind!r}：应为 {' | '.join(FILER_KINDS)} 之一")
+    if intake.objection_id is not None:
+        check_id(intake.objection_id, "objection_id")
     cycle = uow.lifecycle.cycle(intake.year)
     result = _current_result(uow, cycle, intake.institution_id)
     existing = uow.objections.get(intake.objection_id) if intake.objection_id else None
     if existing is not None:
         return _summary(uow, rules, existing, inputs.filing.letters)
     if result.publicity_on is None or result.publicity_last_day is None:
-        raise ObjectionError(f"{intake.institution_id}: its {intake.year} result is not in publicity yet")
+        raise ObjectionError(f"{intake.institution_id}：其 {intake.year} 年度评价结果尚未公示，不能提出异议（第十九条）")
     window = Window(result.publicity_on, result.publicity_last_day)
     has_evidence = bool(intake.evidence) if intake.has_evidence is None else intake.has_evidence
     admissible, reason = admissibility(intake.received_on, has_evidence, window)
@@ -215,12 +222,28 @@ def _warning_field(warnings: tuple[str, ...]) -> dict[str, str]:
 def _current_result(uow: Any, cycle: Cycle, institution_id: str) -> Result:
     found = [r for r in uow.lifecycle.current(cycle) if r.institution_id == institution_id]
     if not found:
-        raise ObjectionError(f"--institution {institution_id}: no {cycle.year} result for this institution")
+        raise ObjectionError(f"--institution {institution_id}：该机构没有 {cycle.year} 年度评价结果")
     return found[0]
 
 
+def check_id(objection_id: str, where: str) -> str:
+    """An objection id that can name a file: otherwise bad input (exit code 2), naming where it came from."""
+    if not OBJECTION_ID.fullmatch(objection_id):
+        raise ObjectionError(f"{where} {objection_id!r}：{ID_RULE}")
+    return objection_id
+
+
 def _next_id(uow: Any, cycle: Cycle) -> str:
-    return f"OB{cycle.year}{len(uow.lifecycle.objections(cycle)) + 1:05d}"
+    """OB<year><n>: n is one past the largest number already used for the year (imported ids included), so an
+    imported OB202500002 never collides with the next `objection add`. The writing unit of work holds the writer
+    lock, so two intakes never pick the same number."""
+    prefix = f"OB{cycle.year}"
+    used = [int(o.id[len(prefix):]) for o in uow.lifecycle.objections(cycle)
+            if o.id.startswith(prefix) and o.id[len(prefix):].isdigit()]
+    candidate = max(used, default=0) + 1
+    while uow.objections.get(f"{prefix}{candidate:05d}") is not None:  # an id of another cycle's numbering
+        candidate += 1
+    return f"{prefix}{candidate:05d}"
 
 
 def _keep_evidence(uow: Any, objection_id: str, files: tuple[Path, ...], folder: Path) -> None:
@@ -230,7 +253,7 @@ def _keep_evidence(uow: Any, objection_id: str, files: tuple[Path, ...], folder:
     folder.mkdir(parents=True, exist_ok=True)
     for file in files:
         if not file.is_file():
-            raise ObjectionError(f"--evidence {file}: no such file")
+            raise ObjectionError(f"--evidence {file}：文件不存在")
         digest = hashlib.sha256(file.read_bytes()).hexdigest()
         kept = folder / f"{digest}{file.suffix.lower()}"
         if not kept.exists():
@@ -239,31 +262,67 @@ def _keep_evidence(uow: Any, objection_id: str, files: tuple[Path, ...], folder:
 
 
 def import_objections(uow: Any, rules: Rules, inputs: ImportInput) -> ImportReport:
-    """objections.csv of a drop, in one transaction: each valid row recorded once (by its objection_id),
-    validated against the cycle's own index version; bad rows reported."""
+    """objections.csv of a drop, all or nothing (issue 11 item 5): every row is checked first (the contract's
+    checks against the cycle's own index version, then id, date, filer kind and institution); one bad row is
+    bad input naming file, row and column, and nothing of the file is stored. Then each row is recorded once
+    (by its objection_id) in the caller's one writing unit of work."""
     from tasks.drop_io import read_drop
     from tasks.validation import validate_drop
 
     drop = read_drop(inputs.drop)
     if "objections" not in drop.tables:
-        raise ObjectionError(f"{inputs.drop}: the drop has no objections.csv")
+        raise ObjectionError(f"{inputs.drop}：数据文件夹中没有 objections.csv")
     cycle = uow.lifecycle.cycle(inputs.year)
     index = cycle_rules(rules, cycle).index
     validated = validate_drop(drop, event_indicators=set(index.event_codes), auto_indicators=set(index.auto_codes),
                               counties=rules.bureau.counties, clauses=index.clauses)
-    recorded = [add_objection(uow, rules, AddInput(_intake(inputs.year, row), inputs.actor, inputs.filing))
-                for row in validated.tables["objections"].to_dict("records")]
+    file = drop.tables["objections"].source
     quarantined = validated.quarantine[validated.quarantine["table"] == "objections"]
-    return ImportReport(recorded, quarantined.to_dict("records"))
+    problems = [f"{q['file']} 第{q['row']}行，{q['column']}：{q.get('reason_zh') or q['reason']}"
+                for q in quarantined.to_dict("records")]
+    table = validated.tables["objections"]
+    rated = {r.institution_id for r in uow.lifecycle.current(cycle)}
+    rows = [(int(n), row) for n, row in zip(table.index, table.to_dict("records"), strict=True)]
+    problems += [p for n, row in rows for p in _row_problems(file, n, row, rated, inputs.year)]
+    if problems:
+        raise ObjectionError("objections.csv 未登记任何异议，请改正后重新导入：\n" + "\n".join(problems))
+    recorded = [add_objection(uow, rules, AddInput(_intake(inputs.year, row), inputs.actor, inputs.filing))
+                for _, row in rows]
+    return ImportReport(recorded, [])
+
+
+def _row_problems(file: str, n: int, row: dict, rated: set[str], year: int) -> list[str]:
+    """What stops one accepted row from being recorded, each naming file, row and column."""
+    at = f"{file} 第{n}行"
+    found = []
+    if not OBJECTION_ID.fullmatch(str(row["objection_id"])):
+        found.append(f"{at}，objection_id {str(row['objection_id'])!r}：{ID_RULE}")
+    if _missing(row["received_on"]):
+        found.append(f"{at}，received_on：收到日期为空或不是 YYYY-MM-DD 日期")
+    if str(row["filer_kind"]) not in FILER_KINDS:
+        found.append(f"{at}，filer_kind {row['filer_kind']!r}：应为 {' | '.join(FILER_KINDS)}")
+    if str(row["institution_id"]) not in rated:
+        found.append(f"{at}，institution_id {row['institution_id']}：该机构没有 {year} 年度评价结果")
+    return found
+
+
+def _missing(value: Any) -> bool:
+    import pandas as pd
+
+    return value is None or bool(pd.isna(value))
 
 
 def _intake(year: int, row: dict) -> Intake:
     received = row["received_on"]
     return Intake(
         year=year, institution_id=str(row["institution_id"]), received_on=received.date(),
-        filer_kind=str(row["filer_kind"]), filer_name=str(row["filer_name"] or ""), claim=str(row["claim"] or ""),
+        filer_kind=str(row["filer_kind"]), filer_name=_text(row["filer_name"]), claim=_text(row["claim"]),
         has_evidence=str(row["has_evidence"]).lower() == "true", objection_id=str(row["objection_id"]),
     )
+
+
+def _text(value: Any) -> str:
+    return "" if _missing(value) else str(value)
 
 
 # ---- review ---------------------------------------------------------------------------------------
@@ -278,14 +337,16 @@ def suspend(uow: Any, rules: Rules, inputs: SuspendInput) -> ObjectionSummary:
     """An on-site verification interval: opened (no end) or closed; its working days do not count (R-16)."""
     start, end, actor = inputs.start, inputs.end, inputs.actor
     if end is not None and end < start:
-        raise ObjectionError(f"--to {end} is before --from {start}")
+        raise ObjectionError(f"--to {end} 早于 --from {start}")
     objection = _objection(uow, inputs.objection_id)
     same_start = [s for s in uow.objections.suspensions(objection.id) if s.start == start]
+    before = None  # issue 11 item 8: closing an interval logs the interval as it was (open), not null
     if not same_start:
         uow.objections.add_suspension(objection.id, start, end)
-    elif same_start[0].end != end:
+    else:
+        before = {"from": start.isoformat(), "to": same_start[0].end.isoformat() if same_start[0].end else None}
         same_start[0].end = end
-    uow.audit.append("objection", objection.id, "suspension", actor.why, actor.by, actor.at, None,
+    uow.audit.append("objection", objection.id, "suspension", actor.why, actor.by, actor.at, before,
                      {"from": start.isoformat(), "to": end.isoformat() if end else None})
     uow.flush()
     return _summary(uow, rules, objection)
@@ -294,7 +355,7 @@ def suspend(uow: Any, rules: Rules, inputs: SuspendInput) -> ObjectionSummary:
 def _objection(uow: Any, objection_id: str) -> Objection:
     objection = uow.objections.get(objection_id)
     if objection is None:
-        raise ObjectionError(f"objection {objection_id!r} not found")
+        raise ObjectionError(f"没有编号为 {objection_id!r} 的异议")
     return objection
 
 
@@ -316,10 +377,12 @@ def _summary(uow: Any, rules: Rules, objection: Objection, letters: Path | None 
 def decide(uow: Any, rules: Rules, inputs: DecideInput) -> DecisionReport:
     """Record the review decision; re-score when something was withdrawn or set aside; write the reply letter."""
     if inputs.decision not in DECISIONS:
-        raise ObjectionError(f"--decision {inputs.decision!r}: one of {', '.join(DECISIONS)}")
+        raise ObjectionError(f"--decision {inputs.decision!r}：应为 {' | '.join(DECISIONS)} 之一")
     if inputs.decision == "rejected" and (inputs.withdraw or inputs.set_aside):
-        raise ObjectionError("a rejected objection corrects nothing: drop --withdraw-event / --set-aside")
-    objection = _objection(uow, inputs.objection_id)
+        raise ObjectionError("复核决定为维持（rejected）时不更正任何事项：请去掉 --withdraw-event / --set-aside")
+    objection = _objection(uow, check_id(inputs.objection_id, "异议编号"))
+    if objection.decision is not None:  # a rerun re-issues the letter; it never decides twice
+        return reissue(uow, rules, objection, inputs.filing)
     _check_decidable(objection, inputs.on)
     cycle = uow.objections.cycle_by_id(objection.cycle_id)
     before = _current_result(uow, cycle, objection.institution_id)
@@ -332,11 +395,39 @@ def decide(uow: Any, rules: Rules, inputs: DecideInput) -> DecisionReport:
     uow.lifecycle.set_stage(cycle, inputs.actor)
     letter = _decision_letter(rules, objection, before, after, inputs, cycle.year)
     summary = replace(_summary(uow, rules, objection), warnings=warnings)
+    # Written inside the caller's unit of work, before its commit: a letter that cannot be written rolls the
+    # decision back, so a decided objection always has its 复核意见告知书 (issue 11 item 5).
     path = _write_letter(inputs.filing.letters, objection.id, letter)
     window = _window(after) if after is not None else None
     return DecisionReport(summary, after is not None, after.version if after is not None else None, path,
                           before=ResultView.of(before), after=ResultView.of(after) if after is not None else None,
                           publicity=window, warnings=warnings)
+
+
+def reissue(uow: Any, rules: Rules, objection: Objection, filing: Filing) -> DecisionReport:
+    """A decided objection's 复核意见告知书 again: where it is, re-written from the stored decision, its
+    corrections and the result versions when the file was lost. Nothing in the store changes."""
+    cycle = uow.objections.cycle_by_id(objection.cycle_id)
+    versions = uow.objections.versions_of(cycle, objection.institution_id)
+    before = next(r for r in versions if r.version == objection.result_version)
+    later = [r for r in versions if r.version > before.version]
+    mine = [c for c, _ in uow.objections.corrections(cycle) if c.objection_id == objection.id]
+    after = later[0] if later and mine else None
+    note = f"{objection.id} 已于 {objection.decided_on} 作出复核决定，不再重复决定"
+    existing = existing_letter(filing.letters, objection.id)
+    if existing is None:
+        redo = DecideInput(objection.id, objection.decided_on or before.created_at.date(), str(objection.decision),
+                           objection.decision_reason or "",
+                           Actor("", before.created_at, ""), filing,
+                           withdraw=tuple(str(c.event_id) for c in mine if c.kind == "withdraw_event"),
+                           set_aside=tuple((str(c.indicator), str(c.evidence)) for c in mine if c.kind == "set_aside"))
+        _write_letter(filing.letters, objection.id,
+                      _decision_letter(rules, objection, before, after, redo, cycle.year))
+        note += "；原复核意见告知书缺失，已依记录重新写出"
+    path = letter_path(filing.letters, objection.id)
+    return DecisionReport(_summary(uow, rules, objection), after is not None, after.version if after else None, path,
+                          before=ResultView.of(before), after=ResultView.of(after) if after is not None else None,
+                          publicity=_window(after) if after is not None else None, warnings=(note,))
 
 
 def _late_warnings(rules: Rules, deadline: date | None, on: date) -> tuple[str, ...]:
@@ -356,11 +447,11 @@ def _window(result: Result) -> Window | None:
 
 def _check_decidable(objection: Objection, on: date) -> None:
     if not objection.admissible:
-        raise ObjectionError(f"{objection.id} was deemed no objection ({objection.reason}): nothing to review")
+        raise ObjectionError(f"{objection.id} 已视为无异议（{objection.reason}），无需复核")
     if objection.decision is not None:
-        raise ObjectionError(f"{objection.id} was decided on {objection.decided_on}: {objection.decision}")
+        raise ObjectionError(f"{objection.id} 已于 {objection.decided_on} 作出复核决定：{objection.decision}")
     if on < objection.received_on:
-        raise ObjectionError(f"--on {on} is before the objection was received ({objection.received_on})")
+        raise ObjectionError(f"--on {on} 早于收到异议的日期（{objection.received_on}）")
 
 
 def _record_decision(uow: Any, objection: Objection, inputs: DecideInput, warnings: tuple[str, ...]) -> None:
@@ -403,7 +494,7 @@ def _result_view(result: Result) -> dict:
 
 def _letter_rules(rules: Rules) -> dict:
     """What the letters say of the rules: the bureau, the grades, the procedure's working days."""
-    return {"bureau": rules.bureau.settings, "grade_bands": rules.index.grades,
+    return {"bureau": rules.bureau.settings, "grade_bands": rules.index.grades, "index": rules.index,
             "publicity_working_days": rules.procedure.publicity, "review_working_days": rules.procedure.review}
 
 

@@ -18,14 +18,17 @@ site keeps files it did not write).
 from __future__ import annotations
 
 import ctypes
+import hashlib
 import os
 import shutil
+import signal
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 _AT_FDCWD = -100
 _RENAME_EXCHANGE = 2
+KILL_AFTER_FILES = "CREDIT_TEST_KILL_AFTER_FILES"  # tests only: the process kills itself after that many files
 
 
 @contextmanager
@@ -33,7 +36,7 @@ def replace_folder(target: Path | str, *, owned: Iterable[str] = (), seed: bool 
     """Write into a staging folder beside `target`, then swap it into place; on an error, keep `target` as it was."""
     target = Path(target).resolve()
     staging = target.with_name(f"{target.name}.tmp-{os.getpid()}")
-    _remove(staging)  # left by an earlier process of the same id that was killed
+    _remove_dead_staging(target)  # left by writers that were killed (issue 11 item 9)
     if seed and target.is_dir():
         shutil.copytree(target, staging, symlinks=True)
     else:
@@ -43,6 +46,24 @@ def replace_folder(target: Path | str, *, owned: Iterable[str] = (), seed: bool 
         _swap_in(staging, target, set(owned))
     finally:
         _remove(staging)
+
+
+def _remove_dead_staging(target: Path) -> None:
+    """Remove `<target>.tmp-<pid>` folders whose process is gone (this one's own included): killed writers' halves."""
+    for staging in target.parent.glob(f"{target.name}.tmp-*"):
+        pid = staging.name.rsplit("-", 1)[-1]
+        if pid.isdigit() and (int(pid) == os.getpid() or not _alive(int(pid))):
+            _remove(staging)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _swap_in(staging: Path, target: Path, owned: set[str]) -> None:
@@ -97,3 +118,33 @@ def _remove(path: Path) -> None:
         shutil.rmtree(path)
     elif path.exists() or path.is_symlink():
         path.unlink()
+
+
+def sha256_hex(data: bytes) -> str:
+    """The SHA-256 of bytes, 64 hex digits: what the store keeps of every file written for others."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def sha256_file(path: Path) -> str:
+    """The SHA-256 of a file's bytes."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as stream:
+        for block in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def write_file_atomically(path: Path, data: bytes) -> None:
+    """A single file replaced whole: written beside `path`, then renamed over it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    temporary.write_bytes(data)
+    os.replace(temporary, path)
+
+
+def kill_point(files_written: int) -> None:
+    """Tests only: SIGKILL this process once it has written the number of files CREDIT_TEST_KILL_AFTER_FILES names,
+    so that a test can show a run killed mid-write leaves the previous folder whole (issue 11 item 9)."""
+    limit = os.environ.get(KILL_AFTER_FILES)
+    if limit and files_written >= int(limit):
+        os.kill(os.getpid(), signal.SIGKILL)

@@ -21,6 +21,7 @@ from credit.rules import Rules
 from credit.sampling import ROSTER_COLUMNS, draw_inspectors, plan
 from credit.scoring import verified_by_as_of
 from reports.plan import (
+    county_plan_context,
     plan_context,
     render_plan_csv,
     render_plan_html,
@@ -31,6 +32,7 @@ from reports.safe import path_inside
 from store.lifecycle import Actor
 from store.models import Inspector
 from store.uow import Store
+from tasks.county import checked_county, county_file
 from tasks.outputs import replace_folder
 from tasks.reporting import artifact_key, markdown_table, publish_artifacts, run_logger
 from tasks.rescore import corrected_tables
@@ -87,6 +89,7 @@ class PlanInput:
     year: int
     seed: str
     out: Path
+    county: str | None = None  # R-01: write only this county's extract (default: every configured county)
 
 
 @dataclass(frozen=True)
@@ -221,6 +224,7 @@ def make_plan(uow, rules: Rules, given: PlanInput) -> PlanReport:
     `rules` are those of the plan year (its sampling rules); the source cycle is read with its own index.
     """
     sampling = rules.sampling
+    counties = extract_counties(rules, given.county)  # a wrong --county is refused before anything is read
     source = load_source(uow, rules, given.year - 1)
     roster = active_roster(uow)
     drawn = plan(source.results, source.complaints, sampling, given.seed)
@@ -235,6 +239,8 @@ def make_plan(uow, rules: Rules, given: PlanInput) -> PlanReport:
         "plan.html": render_plan_html(ctx).encode("utf-8"),
         "plan.xlsx": render_plan_xlsx(ctx),
     }
+    for county in counties:  # R-01: each branch its own list to print
+        files[county_file("plan", county)] = render_plan_xlsx(county_plan_context(ctx, county))
     written = _write_files(Path(given.out), files)
     selected = {str(r["grade"]): int(r["selected"]) for r in drawn.counts.to_dict("records")}
     return PlanReport(
@@ -246,6 +252,12 @@ def make_plan(uow, rules: Rules, given: PlanInput) -> PlanReport:
                                                "import one with `credit inspectors import --file CSV`",
         written=written,
     )
+
+
+def extract_counties(rules: Rules, county: str | None) -> list[str]:
+    """The counties whose plan extract is written: the one asked for (checked, exit 2 otherwise), else all."""
+    chosen = checked_county(county, rules.bureau.counties)
+    return [chosen] if chosen else list(rules.bureau.counties)
 
 
 def _write_files(out: Path, files: dict[str, bytes]) -> list[str]:
@@ -261,7 +273,8 @@ def _write_files(out: Path, files: dict[str, bytes]) -> list[str]:
 def plan_step(store: Store, rules: Rules, given: PlanInput) -> PlanReport:
     """The plan from a read-only unit of work of `store`, written beside `given.out` and swapped into place."""
     target = Path(given.out)
-    with store.unit_of_work(write=False) as uow, replace_folder(target, owned=PLAN_FILES) as staging:
+    owned = (*PLAN_FILES, *(county_file("plan", c) for c in rules.bureau.counties))
+    with store.unit_of_work(write=False) as uow, replace_folder(target, owned=owned) as staging:
         staged = make_plan(uow, rules, replace(given, out=staging))
     return replace(staged, written=[str(path_inside(target, Path(p).name)) for p in staged.written])
 

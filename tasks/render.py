@@ -7,7 +7,7 @@ drop writes the same bytes.
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -18,6 +18,7 @@ from credit.indexsystem import IndexSystem
 from credit.lifecycle import publicity_window
 from credit.rules import Bureau, Rules
 from credit.scoring import Scored
+from reports.explain import finding_rows, indicator_totals, render_findings_csv, render_findings_xlsx
 from reports.render import (
     publicity_context,
     render_publicity_csv,
@@ -25,6 +26,7 @@ from reports.render import (
     render_publicity_xlsx,
     render_run_summary_html,
 )
+from reports.safe import csv_frame
 from tasks.drop_io import Drop
 from tasks.progress import step
 from tasks.reporting import artifact_key, markdown_table, publish_artifacts, run_logger
@@ -42,6 +44,8 @@ __all__ = [
 OUTPUTS = {
     "results": ("results.csv", "每个参评机构的得分、等级与扣分（DATA_CONTRACT.md）"),
     "findings": ("findings.csv", "每一分的依据：指标、日期、原始分、计入分、证据"),
+    "findings_xlsx": ("评分明细.xlsx", "评分明细：每一分的指标名称、维度、条款、日期、证据（文字）与分值"),
+    "findings_zh": ("findings_zh.csv", "评分明细 CSV（中文表头，供人阅读；程序读 findings.csv）"),
     "quarantine": ("quarantine.csv", "被隔离的输入行及原因"),
     "warnings": ("warnings.csv", "保留但有疑点的输入行"),
     "pending": ("pending_events.csv", "未核实或核实晚于基准日的信用事件（不计分）"),
@@ -50,6 +54,7 @@ OUTPUTS = {
     "publicity_xlsx": ("publicity.xlsx", "公示名单 XLSX"),
     "validation": ("validation/counts.csv", "各表读取、接受、隔离行数"),
     "data_docs": ("validation/data-docs", "Great Expectations Data Docs"),
+    "validation_report": ("validation/report.html", "输入数据校验报告（各表行数、隔离行及原因、疑点；离线可开）"),
     "summary_json": ("run-summary.json", "运行摘要（JSON）"),
     "summary_html": ("run-summary.html", "运行摘要"),
 }
@@ -79,13 +84,18 @@ def require_calendar_ahead(rules: Rules, as_of: date) -> date:
 def write_csv(frame: pd.DataFrame, path: Path) -> None:
     """UTF-8 with BOM (Excel opens it right), CRLF line ends as RFC 4180 and the example outputs, empty = null."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    frame.to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\r\n", na_rep="")
+    csv_frame(frame).to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\r\n", na_rep="")  # R-20
 
 
 def render_outputs(
     out: Path, *, drop: Drop, validated: Validated, scored: Scored, rules: Rules, as_of: date,
+    generated_at: datetime | None = None,
 ) -> dict[str, Path]:
-    """Write the contract's CSVs, the draft publicity list, the validation counts and the run summary."""
+    """Write the contract's CSVs, the draft publicity list, the validation counts and the run summary.
+
+    `generated_at` is the clock time of the run, read by the flow (the edge); the run summary states it as
+    its 生成时间. Without it the summary says as_of, so a test or a benchmark can keep the bytes fixed.
+    """
     index, year = rules.index, rules.period_start.year
     with step("render"):
         out.mkdir(parents=True, exist_ok=True)
@@ -93,16 +103,28 @@ def render_outputs(
         snapshot = drop.snapshot
         write_csv(scored.results.assign(snapshot=snapshot), paths["results"])
         write_csv(scored.findings, paths["findings"])
+        _write_findings_detail(paths, scored, rules, as_of)
         write_csv(validated.quarantine, paths["quarantine"])
         write_csv(validated.warnings, paths["warnings"])
         write_csv(scored.pending, paths["pending"])
         write_csv(validated.counts, paths["validation"])
         _write_recorded(drop, out, paths)
         publicity = _write_publicity(paths, scored, rules, as_of, snapshot)
-        summary = run_summary(drop, validated, scored, index, year, as_of, publicity, paths, out)
+        summary = run_summary(drop, validated, scored, index, year, as_of, publicity, paths, out,
+                              generated_at=generated_at)
         paths["summary_json"].write_text(json.dumps(summary, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
         paths["summary_html"].write_text(render_run_summary_html(summary, grade_bands=index.grades), encoding="utf-8")
         return paths
+
+
+def _write_findings_detail(paths: dict[str, Path], scored: Scored, rules: Rules, as_of: date) -> None:
+    """Issue 12 item 2: the findings in words beside the contract's findings.csv, which stays as it is."""
+    rows = finding_rows(scored.findings, rules.index)
+    names = dict(zip(scored.results["institution_id"].astype(str), scored.results["name"].fillna("").astype(str),
+                     strict=True))
+    paths["findings_zh"].write_bytes(render_findings_csv(rows, names))
+    paths["findings_xlsx"].write_bytes(render_findings_xlsx(
+        rows, names, year=rules.period_start.year, creator=str(rules.bureau.settings.get("bureau", "")), when=as_of))
 
 
 def _write_recorded(drop: Drop, out: Path, paths: dict[str, Path]) -> None:
@@ -133,8 +155,8 @@ def _write_publicity(paths: dict[str, Path], scored: Scored, rules: Rules, as_of
 
 
 def run_summary(drop: Drop, validated: Validated, scored: Scored, index: IndexSystem, year: int, as_of: date,
-                publicity: dict, paths: dict[str, Path], out: Path) -> dict:
-    """What the run read, kept, scored and wrote: deterministic, so it can be compared run to run."""
+                publicity: dict, paths: dict[str, Path], out: Path, *, generated_at: datetime | None = None) -> dict:
+    """What the run read, kept, scored and wrote: deterministic but for `generated_at`, the run's clock time."""
     results = scored.results
     rated = results[results["status"] == "rated"]
     return {
@@ -143,20 +165,28 @@ def run_summary(drop: Drop, validated: Validated, scored: Scored, index: IndexSy
         "year": year,
         "as_of": as_of.isoformat(),
         "index_version": index.version,
-        "generated_at": as_of.isoformat(),
+        "generated_at": clock_text(generated_at) if generated_at else as_of.isoformat(),
         "counts": validated.counts.astype(object).to_dict("records"),
         "grades": {str(g): int(n) for g, n in rated["grade"].value_counts().sort_index().items()},
         "statuses": {str(s): int(n) for s, n in results["status"].value_counts().sort_index().items()},
         "warnings": len(validated.warnings),
         "findings": len(scored.findings),
+        "indicators": indicator_totals(scored.findings, index),
         "pending_events": len(scored.pending),
         "publicity": publicity,
         "outputs": [
-            {"name": key, "path": str(paths[key].relative_to(out)),
+            {"name": key, "path": paths[key].relative_to(out).as_posix(),
+             "href": (paths[key] / "index.html" if key == "data_docs" else paths[key]).relative_to(out).as_posix(),
              "description": OUTPUTS[key][1] if key in OUTPUTS else RECORDED_OUTPUT[1]}
             for key in paths
         ],
     }
+
+
+def clock_text(at: datetime) -> str:
+    """2026-01-20 09:30:00 +08:00: a clock time as the documents state it (to the second, with its offset)."""
+    offset = at.strftime("%z")
+    return f"{at:%Y-%m-%d %H:%M:%S}" + (f" {offset[:3]}:{offset[3:]}" if offset else "")
 
 
 def grades_by_county(results: pd.DataFrame, grades: list[str], counties: list[str]) -> list[dict[str, object]]:
@@ -189,8 +219,9 @@ def summary_markdown(summary: dict, saved: SaveReport, out: Path, grades: list[s
         f"基准日 {summary['as_of']}；指标体系 {summary['index_version']}；输入快照 `{summary['snapshot']}`",
         "## 输入\n\n" + markdown_table(counts),
         f"保留但有疑点的行（警告）{summary['warnings']} 条；未核实或核实晚于基准日的信用事件 {summary['pending_events']} 条。",
-        f"## 结果\n\n参评机构 {sum(statuses.values())} 家：评定 {rated} 家（{graded}），{NOT_RATED} "
-        f"{sum(statuses.values()) - rated} 家。计分依据 {summary['findings']} 条。存储的结果：{stored}。",
+        f"## 结果\n\n参评机构 {rated} 家（评定等级：{graded}）；{NOT_RATED} {sum(statuses.values()) - rated} 家"
+        f"（第十四条，评价期间未纳入名录管理）；合计 {sum(statuses.values())} 家。计分依据 {summary['findings']} 条。"
+        f"存储的结果：{stored}。",
         f"## 公示名单（草稿）\n\n拟公示日期 {publicity['publication_date']}，公示期至 {publicity['last_day']}"
         "（第十八条）。公示由 `credit publicize` 开始。",
         f"## 输出\n\n输出文件夹 `{out}`\n\n" + markdown_table(outputs),

@@ -31,6 +31,7 @@ INPUT_ERRORS = (
     "credit.calendar:UnknownYearError",
     "credit.calendar:CalendarFileError",
     "credit.indexsystem:IndexSystemError",
+    "credit.rules:BureauPlaceholderError",
     "credit.supervision:SupervisionRulesError",
     "store.settings:SettingsError",
     "store.repository:CycleStartedError",

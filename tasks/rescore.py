@@ -20,6 +20,7 @@ from credit.compare import compare
 from credit.lifecycle import STARTED, publicize_again
 from credit.rules import Rules
 from credit.scoring import Scored, score
+from reports.explain import reason_words
 from store.lifecycle import Actor
 from tasks.drop_io import Drop, read_snapshot, with_recorded_events, without_recorded_events, write_snapshot
 from tasks.validation import validate_drop
@@ -304,5 +305,7 @@ def what_if(uow: Any, rules: Rules, inputs: WhatIfInput) -> WhatIfReport:
     base = cycle_rules(rules, cycle, inputs.base_version)
     other = rules.with_index(inputs.other_version)
     migrations, changed = compare(score_cycle(uow, base, cycle), score_cycle(uow, other, cycle))
-    return WhatIfReport(inputs.year, base.index.version, inputs.other_version, migrations.to_dict("records"),
-                        changed.to_dict("records"))
+    # Issue 12 item 2: the officer reads each indicator's name beside its code (`why` stays as compare says it).
+    rows = [row | {"why_words": reason_words(str(row["why"]), other.index, base.index)}
+            for row in changed.to_dict("records")]
+    return WhatIfReport(inputs.year, base.index.version, inputs.other_version, migrations.to_dict("records"), rows)

@@ -10,17 +10,18 @@ leaves the published site whole.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from credit.rules import Rules
 from reports.safe import UnsafePathError, path_inside
 from reports.site import CycleData, ResultVersion, build_site
 from store.uow import Store
-from tasks.outputs import replace_folder
+from tasks.outputs import kill_point, replace_folder, sha256_hex
 from tasks.reporting import artifact_key, publish_artifacts, run_logger
 from tasks.retries import MINUTE, io_task
+from tasks.verify import Difference, folder_differences
 
 FILE_LIST = ".site-files"  # what the last build wrote, so that a rebuild removes only its own files
 
@@ -33,6 +34,7 @@ class SiteReport:
     as_of: date
     files: list[str]
     removed: list[str]
+    repaired: list[str] = field(default_factory=list)  # files found changed or missing before the build
 
 
 def read_cycles(uow) -> list[CycleData]:
@@ -82,10 +84,11 @@ def write_site(files: dict[str, bytes], out: Path) -> tuple[list[str], list[str]
     out.mkdir(parents=True, exist_ok=True)
     listing = path_inside(out, FILE_LIST)
     before = listing.read_text(encoding="utf-8").split("\n") if listing.exists() else []
-    for relative, data in files.items():
+    for count, (relative, data) in enumerate(files.items(), start=1):
         path = target(out, relative)
         if not path.exists() or path.read_bytes() != data:
             path.write_bytes(data)
+        kill_point(count)
     removed = []
     for relative in sorted(set(filter(None, before)) - set(files)):
         try:
@@ -109,15 +112,39 @@ def build_site_folder(out: Path, *, as_of: date, rules: Rules, store: Store | No
         raise TypeError("build_site_folder reads from a store or through a unit of work: give exactly one")
     if store is not None:
         with store.unit_of_work(write=False) as reading:
-            files = site_files(reading, rules, as_of)
+            files, differences = site_files(reading, rules, as_of), site_differences(reading, out)
     else:
-        files = site_files(uow, rules, as_of)
+        files, differences = site_files(uow, rules, as_of), site_differences(uow, out)
+    log = run_logger(__name__)
+    for difference in differences or []:
+        log.warning("网站文件与存储中记录的 SHA-256 不一致，重建网站：%s", difference.line())
     with replace_folder(out, seed=True) as staging:  # a failed build leaves the published site whole
         written, removed = write_site(files, staging)
-    report = SiteReport(out=Path(out).resolve(), as_of=as_of, files=written, removed=removed)
-    run_logger(__name__).info("网站（截至 %s）：写入 %s 个文件，移除 %s 个不再公开的文件，位于 %s", as_of,
-                              len(written), len(removed), report.out)
+    listing = (Path(out) / FILE_LIST).read_bytes()
+    digests = {**{name: sha256_hex(data) for name, data in files.items()}, FILE_LIST: sha256_hex(listing)}
+    if store is not None:
+        with store.unit_of_work() as recording:
+            recording.digests.record("site", out, digests, datetime.now(UTC))
+    else:
+        uow.digests.record("site", out, digests, datetime.now(UTC))
+    report = SiteReport(out=Path(out).resolve(), as_of=as_of, files=written, removed=removed,
+                        repaired=[d.path for d in differences or []])
+    log.info("网站（截至 %s）：写入 %s 个文件，移除 %s 个不再公开的文件，位于 %s", as_of, len(written), len(removed),
+             report.out)
     return report
+
+
+def site_differences(uow, out: Path) -> list[Difference] | None:
+    """The site's files that differ from the digests recorded at its last build; None when none is recorded
+    (never built, or its build did not finish)."""
+    recorded = {e.name: e.sha256 for e in uow.digests.entries(kind="site", folder=out)}
+    return folder_differences("site", Path(out).resolve(), recorded) if recorded else None
+
+
+def site_intact(store: Store, out: Path) -> bool:
+    """The site at `out` is as its last finished build wrote it (issue 11 item 9: else the advance rebuilds it)."""
+    with store.unit_of_work(write=False) as uow:
+        return site_differences(uow, out) == []
 
 
 def report_site(report: SiteReport) -> list[str]:

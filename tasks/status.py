@@ -29,8 +29,10 @@ from credit.lifecycle import (
     review_deadline,
 )
 from credit.rules import Rules
-from tasks.drop_io import read_snapshot_table
-from tasks.supervision import recorded_events
+from tasks.county import checked_county
+from tasks.integrity import require_intact_audit
+from tasks.notice_status import notice_counts
+from tasks.recorded import as_row, recorded_event_rows, snapshot_event_rows
 
 # What each deadline is, in the regulation's words (`kind` in the JSON)
 KIND_NAMES = {
@@ -64,6 +66,7 @@ class CycleStatus:
     deadlines: list[dict[str, Any]]
     overdue: list[dict[str, Any]]
     county: str | None = None
+    notices: dict[str, int] | None = None  # issue 13: the result notices delivered, failed, to be posted
 
     def as_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -71,6 +74,8 @@ class CycleStatus:
 
 def cycle_status(uow, rules: Rules, given: StatusInput) -> CycleStatus:
     """The cycle's state on `as_of`: deadlines of 第十八—二十条 in working days, overdue ones named (R-17)."""
+    checked_county(given.county, rules.bureau.counties)  # R-01: exit 2 naming --county and the valid ones
+    require_intact_audit(uow)  # a tampered audit log is reported, not built on (issue 11 item 8): exit 1
     lifecycle = uow.lifecycle
     cycle = lifecycle.cycle(given.year)
     current = [r for r in lifecycle.current(cycle) if given.county is None or r.county == given.county]
@@ -85,7 +90,7 @@ def cycle_status(uow, rules: Rules, given: StatusInput) -> CycleStatus:
         year=given.year, as_of=given.as_of.isoformat(), stage=cycle.stage,
         counts=dict(sorted(Counter(r.state for r in current).items())), results=[_result(r) for r in current],
         objections=objections, recorded_events_since=recorded_since(uow, rules, cycle, mine if given.county else None),
-        deadlines=deadlines, overdue=overdue, county=given.county,
+        deadlines=deadlines, overdue=overdue, county=given.county, notices=notice_counts(uow, given.year),
     )
 
 
@@ -96,17 +101,18 @@ def awaiting_publicity(uow) -> list[int]:
 
 def recorded_since(uow, rules: Rules, cycle, institutions: set[str] | None = None) -> list[str]:
     """Ids of the events the store records now for the period that the cycle's snapshot does not hold as
-    they are (recorded or verified since the evaluation): `credit rescore --recorded-events` takes them in."""
-    now = recorded_events(uow, cycle.period_start, cycle.period_end, rules)
-    if institutions is not None and "institution_id" in now.columns:
-        now = now[now["institution_id"].isin(institutions)]
-    then = read_snapshot_table(Path(uow.lifecycle.snapshot_path(cycle)), "recorded_events")
-    held = set() if then is None else set(_rows(then))
-    return sorted({row[0] for row in _rows(now) if row not in held})
+    they are (recorded or verified since the evaluation): `credit rescore --recorded-events` takes them in.
 
-
-def _rows(frame) -> list[tuple]:
-    return list(frame.astype(object).where(frame.notna(), "").itertuples(index=False, name=None))
+    Plain rows, no pandas (issue 14: `cycle status` is interactive); the snapshot is read only when the
+    store has events for the period.
+    """
+    now = [r for r in recorded_event_rows(uow, cycle.period_start, cycle.period_end, rules)
+           if institutions is None or r.get("institution_id") in institutions]
+    if not now:
+        return []
+    then = snapshot_event_rows(Path(uow.lifecycle.snapshot_path(cycle)))
+    held = set() if then is None else set(then)
+    return sorted({row["event_id"] for row in now if as_row(row) not in held})
 
 
 def _iso(value: date | None) -> str | None:
@@ -272,6 +278,12 @@ def status_text(report: dict) -> str:
         console.print(table)
     else:
         console.print("已逾期：无")
+    notices = report.get("notices")
+    if notices and notices["notices"]:
+        console.print(f"结果告知书：共 {notices['notices']} 份；已发送 {notices['delivered']}，发送失败 {notices['failed']}，"
+                      f"待邮寄 {notices['to_post']}，尚未发送 {notices['not_sent_yet']}"
+                      + ("（发送失败的请检查邮件服务器后运行 credit notices --year " + str(report["year"]) + "）"
+                         if notices["failed"] else ""))
     events = report["recorded_events_since"]
     if events:
         console.print(f"有{len(events)}条已记录的信用事件尚未纳入本年度评分（{'、'.join(events[:5])}）："

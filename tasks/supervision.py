@@ -34,19 +34,17 @@ from credit.indexsystem import format_tenths
 from credit.rules import Rules
 from credit.supervision import (
     EVENT_COLUMNS,
-    ComplaintRecord,
-    FindingRecord,
     SupervisionRules,
     complaint_event,
     document_number,
     finding_event,
-    in_period,
 )
 from reports.measures import render_measure_html
 from reports.safe import path_inside
 from store.lifecycle import Actor
 from store.models import Complaint, Inspection, InspectionFinding
 from store.supervision import SupervisionRepository
+from tasks.recorded import complaint_record, finding_record, recorded_event_rows
 
 ID_PATTERN = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]{0,59}")
 
@@ -375,17 +373,6 @@ def decide_complaint(uow: HasSupervision, rules: Rules, given: OutcomeInput, act
 # ------------------------------------------------------------------------------------ recorded events
 
 
-def finding_record(finding: InspectionFinding, inspection: Inspection) -> FindingRecord:
-    return FindingRecord(finding.id, inspection.institution_id, inspection.method, finding.situation, finding.facts,
-                         inspection.inspected_on, finding.outcome, finding.decided_on, finding.verified_on,
-                         finding.document_no)
-
-
-def complaint_record(complaint: Complaint) -> ComplaintRecord:
-    return ComplaintRecord(complaint.id, complaint.institution_id, complaint.channel, complaint.received_on,
-                           complaint.summary, complaint.outcome, complaint.decided_on, complaint.verified_on)
-
-
 def recorded_events(
     uow: HasSupervision | SupervisionRepository, start: date, end: date, rules: Rules | SupervisionRules
 ) -> pd.DataFrame:
@@ -394,12 +381,7 @@ def recorded_events(
     `uow` is a unit of work or its supervision repository; `rules` the Rules of the period (or its
     supervision rules), which say the indicator each record becomes.
     """
-    store = uow.supervision if hasattr(uow, "supervision") else uow
-    supervision = rules.supervision if isinstance(rules, Rules) else rules
-    rows: list[dict[str, Any] | None] = [finding_event(finding_record(f, i), supervision)
-                                         for f, i in store.findings_with_inspections()]
-    rows += [complaint_event(complaint_record(c), supervision) for c in store.complaints()]
-    kept = sorted((r for r in rows if r is not None and in_period(r, start, end)), key=lambda r: r["event_id"])
+    kept = recorded_event_rows(uow, start, end, rules)  # tasks/recorded.py: the same rows without pandas
     return pd.DataFrame(kept, columns=list(EVENT_COLUMNS), dtype="string")
 
 

@@ -18,12 +18,15 @@ import pandas as pd
 
 from credit import checks
 from credit.contract import STORE_TABLES, TABLES, Table
+from credit.reasons import reason_zh
+from tasks.data_docs import escaped_result, internal_columns, make_offline
 from tasks.reporting import run_logger
 
 if TYPE_CHECKING:
     from tasks.drop_io import Drop
 
 SUITES_DIR = Path(__file__).resolve().parent.parent / "expectations"
+REPORT_NAME = "report.html"  # written beside the Data Docs folder: validation/report.html
 DOCS_SITE = "credit_validation"  # the ephemeral context already has `local_site`
 PARTIAL_UNEXPECTED = 20  # keeps Data Docs pages small; the complete index lists are still returned
 RESULT_FORMAT = {"result_format": "COMPLETE", "partial_unexpected_count": PARTIAL_UNEXPECTED}
@@ -112,6 +115,7 @@ def validate_drop(
     warnings: list[pd.DataFrame] = []
     counts: list[dict[str, object]] = []
     registry: set[str] = set()
+    renames: dict[str, str] = {}
     for name in ORDER:
         raw = drop.tables.get(name)
         if raw is None:
@@ -126,6 +130,7 @@ def validate_drop(
         derived = time.perf_counter()
         suite_json = {**load_suite(table.kind), "name": name}  # one suite per table in the context
         suite = gx.ExpectationSuite(**suite_json)
+        renames.update(internal_columns(suite_json))
         if len(suite.expectations) != len(suite_json["expectations"]):
             raise ValidationRunError(f"expectations/{name}.json: an expectation did not load")
         params = suite_parameters(
@@ -158,12 +163,25 @@ def validate_drop(
         if name == "institutions":
             registry = set(accepted[name]["institution_id"].dropna())
     warnings.append(_merge_recorded(accepted, drop))
-    return Validated(
+    outcome = Validated(
         tables=accepted,
         quarantine=_concat(quarantines, checks.quarantine_frame()),
         warnings=_concat(warnings, checks.warnings_frame()),
         counts=checks.counts_frame(counts),
     )
+    if docs_dir is not None:
+        make_offline(docs_dir, renames)
+        write_report(outcome, docs_dir.parent / REPORT_NAME, snapshot=drop.snapshot)
+    return outcome
+
+
+def write_report(validated: Validated, path: Path, *, snapshot: str = "") -> None:
+    """validation/report.html beside the Data Docs: the Chinese page that opens anywhere (issue 12 item 6)."""
+    from reports.validation import render_validation_report_html
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    html = render_validation_report_html(validated.counts, validated.quarantine, validated.warnings, snapshot=snapshot)
+    path.write_text(html, encoding="utf-8")
 
 
 def _clauses_in_rules() -> list[int]:
@@ -201,15 +219,22 @@ def _run(
     )
     checkpoint = context.checkpoints.add(
         gx.Checkpoint(
-            name=f"{name}_checkpoint",
-            validation_definitions=[definition],
-            actions=[gx.checkpoint.UpdateDataDocsAction(name="data_docs", site_names=[DOCS_SITE])],
-            result_format=RESULT_FORMAT,
+            name=f"{name}_checkpoint", validation_definitions=[definition], actions=[], result_format=RESULT_FORMAT,
         )
     )
     outcome = checkpoint.run(batch_parameters={"dataframe": frame}, expectation_parameters=params)
-    (result,) = outcome.run_results.values()
+    ((identifier, result),) = outcome.run_results.items()
+    _build_docs(context, identifier, result)
     return result
+
+
+def _build_docs(context: Any, identifier: Any, result: Any) -> None:
+    """Issue 11 item 1: the page is built from an escaped copy of the result, never from data as markup."""
+    from great_expectations.data_context.types.resource_identifiers import ExpectationSuiteIdentifier
+
+    context.validation_results_store.set(key=identifier, value=escaped_result(result))
+    suite = ExpectationSuiteIdentifier(name=identifier.expectation_suite_identifier.name)
+    context.build_data_docs(site_names=[DOCS_SITE], resource_identifiers=[identifier, suite])
 
 
 def _require_columns(source: str, table: Table, frame: pd.DataFrame) -> None:
@@ -292,6 +317,7 @@ def _merge_recorded(accepted: dict[str, pd.DataFrame], drop: Drop) -> pd.DataFra
         "key": recorded["event_id"][taken].astype(object).to_numpy(),
         "column": "event_id",
         "reason": DUPLICATE_RECORDED,
+        "reason_zh": reason_zh(DUPLICATE_RECORDED),
     }, columns=checks.WARNING_COLUMNS)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import json
 from collections import defaultdict
-from datetime import date
+from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
 
@@ -20,12 +20,14 @@ from tests.support.paths import EXAMPLE_DROP, EXAMPLE_EXPECTED
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("prefect")]
 
+GENERATED_AT = datetime(2026, 1, 20, 9, 30, tzinfo=timezone(timedelta(hours=8)))
 CONTRACT_RESULTS = RESULT_COLUMNS + ["snapshot"]
 CONTRACT_FINDINGS = ["institution_id", "dimension", "indicator", "date", "raw_points", "points", "evidence"]
 
 
 def evaluate(drop: Path, out: Path, db_url: str, year: int = 2025, as_of: date = date(2026, 1, 20)) -> dict:
-    return annual_evaluation(drop=str(drop), year=year, out=str(out), as_of=as_of, db_url=db_url, by="test")
+    return annual_evaluation(drop=str(drop), year=year, out=str(out), as_of=as_of, db_url=db_url, by="test",
+                             generated_at=GENERATED_AT)  # a fixed 生成时间: the same bytes run to run
 
 
 def read_rows(path: Path) -> list[dict]:

@@ -68,8 +68,8 @@ def test_a_malformed_date_option_exits_2_naming_the_option(drop, tmp_path, var_d
 def test_a_successful_run_prints_counts_and_where_the_outputs_are(drop, tmp_path, var_dir):
     result = invoke(*evaluate_args(drop, tmp_path / "out", tmp_path / "c.db"))
     assert result.exit_code == 0, result.stderr
-    assert "activities.csv: read 906, accepted 906, quarantined 0" in result.stdout
-    assert f"outputs in {(tmp_path / 'out').resolve()}" in result.stdout
+    assert "activities.csv：读入 906 行，接收 906 行，隔离 0 行" in result.stdout
+    assert f"输出文件夹：{(tmp_path / 'out').resolve()}" in result.stdout
 
 
 def test_a_deadline_needing_a_year_without_calendar_exits_2_naming_the_year_and_the_file(tmp_path, var_dir):

@@ -7,7 +7,7 @@ import io
 import json
 import re
 import zipfile
-from datetime import date
+from datetime import date, datetime
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -56,7 +56,12 @@ def read_csv_rows(data: bytes) -> list[dict[str, str]]:
 
 def xlsx_values(data: bytes) -> dict[str, list[list[object]]]:
     wb = load_workbook(io.BytesIO(data))
-    return {ws.title: [list(row) for row in ws.iter_rows(values_only=True)] for ws in wb.worksheets}
+    return {ws.title: [[iso_date(c) for c in row] for row in ws.iter_rows(values_only=True)] for ws in wb.worksheets}
+
+
+def iso_date(value: object) -> object:
+    """A date cell (read back as a datetime) as the ISO text the CSV and the golden file hold."""
+    return value.date().isoformat() if isinstance(value, datetime) else value
 
 
 # ---------------------------------------------------------------- golden files

@@ -60,3 +60,26 @@ def test_run_summary_accepts_plain_counts_instead_of_dataframes():
 def test_R20_run_summary_escapes_what_it_shows():
     html = render_run_summary_html(summary(drop="<img src=x onerror=alert(1)>"))
     assert "<img src=x" not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
+
+
+def test_run_summary_links_every_output_and_states_the_run_time_given():
+    html = render_run_summary_html(summary(generated_at="2026-01-20 09:30:00 +08:00"))
+    assert "<dt>生成时间</dt><dd>2026-01-20 09:30:00 +08:00</dd>" in html
+    for path in ("out/results.csv", "out/publicity.html"):
+        assert f'<a href="{path}"><code>{path}</code></a>' in html
+
+
+def test_run_summary_counts_the_rated_apart_from_the_not_rated():
+    html = render_run_summary_html(summary())
+    results = sample_results()
+    rated = int((results["status"] == "rated").sum())
+    assert rated and rated < len(results)
+    assert f"参评机构（评定信用风险等级）<strong>{rated}</strong> 家；不予评定" in html
+    assert f"<strong>{len(results) - rated}</strong> 家；合计 <strong>{len(results)}</strong> 家" in html
+
+
+def test_R20_run_summary_links_only_relative_paths_inside_the_output_folder():
+    outputs = [{"name": n, "path": p} for n, p in
+               (("a", "javascript:alert(1)"), ("b", "/etc/passwd"), ("c", "../x.csv"), ("d", "http://x.example/"))]
+    html = render_run_summary_html(summary(outputs=outputs))
+    assert "<a href" not in html and "<code>javascript:alert(1)</code>" in html

@@ -74,7 +74,8 @@ def test_R21_a_changed_score_makes_version_2_and_an_audit_row_with_before_and_af
         select(Result.version, Result.is_current, Result.score).where(Result.institution_id == sample.RATED_A)
     ).all()
     assert sorted(versions) == [(1, False, Decimal("97.0")), (2, True, Decimal("94.0"))]
-    [entry] = repository.audit_entries("result")
+    [first, entry] = repository.audit_entries("result", f"2025/{sample.RATED_A}")
+    assert (first.before, first.after and first.after["version"]) == (None, 1)  # the first version has its row
     assert (entry.entity_id, entry.action, entry.by, entry.why) == (f"2025/{sample.RATED_A}", "new_version", "li.na",
                                                                     "annual evaluation")
     assert entry.at == later
@@ -132,7 +133,7 @@ def test_an_institution_left_out_of_a_new_evaluation_is_withdrawn_with_an_audit_
     report = repository.save_evaluation(**inputs(results=results[results["institution_id"] != sample.NOT_RATED]))
     assert report.withdrawn == 1
     assert sample.NOT_RATED not in set(repository.current_results(2025)["institution_id"])
-    [entry] = repository.audit_entries("result", f"2025/{sample.NOT_RATED}")
+    [_, entry] = repository.audit_entries("result", f"2025/{sample.NOT_RATED}")
     assert (entry.action, entry.after) == ("withdrawn", None)
 
 
@@ -148,7 +149,7 @@ def test_a_withdrawn_institution_that_comes_back_gets_the_next_version(
     current = repository.current_results(2025).set_index("institution_id")
     assert current.loc[sample.NOT_RATED, "version"] == 2
     actions = [entry.action for entry in repository.audit_entries("result", f"2025/{sample.NOT_RATED}")]
-    assert actions == ["withdrawn", "reinstated"]
+    assert actions == ["new_version", "withdrawn", "reinstated"]
 
 
 def test_R13_points_round_trip_exactly_89_9_stays_89_9(session: Session, inputs: Inputs, sample: Any) -> None:

@@ -191,8 +191,8 @@ def test_warnings_name_the_row_by_its_key(failing: Validated) -> None:
 
 
 def test_output_frames_have_the_documented_columns(failing: Validated) -> None:
-    assert list(failing.quarantine.columns) == ["table", "file", "row", "column", "value", "reason"]
-    assert list(failing.warnings.columns) == ["file", "row", "key", "column", "reason"]
+    assert list(failing.quarantine.columns) == ["table", "file", "row", "column", "value", "reason", "reason_zh"]
+    assert list(failing.warnings.columns) == ["file", "row", "key", "column", "reason", "reason_zh"]
     assert list(failing.counts.columns) == ["table", "file", "read", "accepted", "quarantined"]
 
 

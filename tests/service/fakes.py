@@ -14,7 +14,7 @@ from datetime import datetime
 from types import TracebackType
 from typing import Any
 
-from store.audit import AuditRecord, audit_row
+from store.audit import AuditRecord, ChainCheck, audit_row
 
 
 @dataclass
@@ -54,11 +54,16 @@ class FakeAuditLog:
         return [r for r in self.tables.of("audit_log")
                 if (entity is None or r.entity == entity) and (entity_id is None or r.entity_id == entity_id)]
 
+    def verify_chain(self) -> ChainCheck:
+        """A list only ever appended to is intact (the real chain: tests/integration/test_audit_chain.py)."""
+        return ChainCheck(True, len(self.tables.of("audit_log")), None, "")
+
 
 class FakeUnitOfWork:
     """Commits are counted, not made: a test asserts what was committed and that errors roll back."""
 
     def __init__(self, tables: FakeTables | None = None) -> None:
+        from tests.service.fake_digests import FakeDigests
         from tests.service.fake_evaluation import FakeEvaluations
         from tests.service.fake_lifecycle import FakeLifecycle
         from tests.service.fake_objections import FakeObjections
@@ -70,6 +75,8 @@ class FakeUnitOfWork:
         self.lifecycle = FakeLifecycle(self.tables, self.audit)
         self.objections = FakeObjections(self.tables, self.audit)
         self.supervision = FakeSupervision(self.tables, self.audit)
+        self.digests = FakeDigests(self.tables)
+        self.notices = FakeNotices()
         self.committed = 0
         self.rolled_back = 0
         self.write = True
@@ -103,3 +110,12 @@ class FakeStore:
         uow.write = write
         self.units.append(uow)
         return uow
+
+
+class FakeNotices:
+    """The service tier issues no result notices (tests/integration/test_notices.py covers the real ones):
+    `cycle status` reads an empty register."""
+
+    def notices(self, year: int, institution_id: str | None = None, latest_only: bool = True) -> list:
+        return []
+

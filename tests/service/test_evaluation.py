@@ -33,7 +33,7 @@ def save(uow: FakeUnitOfWork, rows: dict, **options):
 def test_R12_a_first_save_writes_the_cycle_every_result_and_audits_the_cycle():
     uow = FakeUnitOfWork()
     report = save(uow, two_institutions(event("E1", "YW-05")))
-    assert (report.year, report.new, report.changed, report.unchanged, report.audit) == (2025, 2, 0, 0, 1)
+    assert (report.year, report.new, report.changed, report.unchanged, report.audit) == (2025, 2, 0, 0, 3)
     assert report.findings == 1 and uow.committed == 1
     cycle = uow.evaluations.cycle(2025)
     assert (cycle.period_start, cycle.period_end, cycle.as_of, cycle.index_version) == (
@@ -43,7 +43,8 @@ def test_R12_a_first_save_writes_the_cycle_every_result_and_audits_the_cycle():
     assert set(current["version"]) == {1} and set(current["state"]) == {"scored"}
     findings = uow.evaluations.findings_for(2025)
     assert findings[["institution_id", "indicator", "evidence"]].values.tolist() == [[INST, "YW-05", "E1"]]
-    assert [(a.entity, a.action) for a in uow.audit.entries()] == [("cycle", "created")]
+    audit = [(a.entity, a.action, a.before) for a in uow.audit.entries()]
+    assert audit == [("cycle", "created", None)] + [("result", "new_version", None)] * 2  # each first version too
 
 
 def test_R12_the_same_evaluation_twice_writes_nothing():
@@ -51,7 +52,7 @@ def test_R12_the_same_evaluation_twice_writes_nothing():
     save(uow, two_institutions(event("E1", "YW-05")))
     again = save(uow, two_institutions(event("E1", "YW-05")), at=LATER, by="li.na")
     assert again.wrote_nothing and again.unchanged == 2
-    assert len(uow.tables.of("results")) == 2 and len(uow.audit.entries()) == 1
+    assert len(uow.tables.of("results")) == 2 and len(uow.audit.entries()) == 3
 
 
 def test_R21_a_changed_finding_makes_version_2_with_the_findings_before_and_after():
@@ -59,7 +60,7 @@ def test_R21_a_changed_finding_makes_version_2_with_the_findings_before_and_afte
     save(uow, two_institutions(event("E1", "YW-05")))
     report = save(uow, two_institutions(event("E2", "YW-05")), at=LATER, by="li.na")
     assert (report.changed, report.unchanged, report.audit) == (1, 1, 1)
-    [entry] = uow.evaluations.audit_entries("result")
+    [_, entry] = uow.evaluations.audit_entries("result", f"2025/{INST}")
     assert (entry.entity_id, entry.action, entry.by, entry.at) == (f"2025/{INST}", "new_version", "li.na", LATER)
     assert (entry.before["version"], entry.after["version"]) == (1, 2)
     assert [f[-1] for f in entry.before["findings"]] == ["E1"] and [f[-1] for f in entry.after["findings"]] == ["E2"]
@@ -75,7 +76,7 @@ def test_an_institution_left_out_is_withdrawn_and_when_it_comes_back_it_gets_the
     back = save(uow, two_institutions())
     assert (alone.withdrawn, back.new, back.unchanged) == (1, 1, 1)
     actions = [a.action for a in uow.evaluations.audit_entries("result", f"2025/{OTHER}")]
-    assert actions == ["withdrawn", "reinstated"]
+    assert actions == ["new_version", "withdrawn", "reinstated"]
     assert uow.evaluations.current_results(2025).set_index("institution_id").loc[OTHER, "version"] == 2
 
 

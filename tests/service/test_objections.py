@@ -128,7 +128,7 @@ def test_R16_an_open_on_site_verification_stops_the_clock_and_its_days_do_not_co
 
 def test_R16_a_suspension_ending_before_it_starts_is_refused(uow, rules, filing, proof):
     objection = add(uow, rules, filing, date(2026, 2, 24), OBJECTED, (proof,))
-    with pytest.raises(ObjectionError, match="before --from"), uow:
+    with pytest.raises(ObjectionError, match="早于 --from"), uow:
         suspend(uow, rules, SuspendInput(objection.id, date(2026, 3, 5), date(2026, 3, 3), ACTOR))
     assert uow.tables.of("objection_suspensions") == [] and uow.rolled_back == 1
 
@@ -144,12 +144,16 @@ def test_R16_a_rejected_objection_changes_nothing_and_the_result_goes_back_to_pu
     letter = report.letter.read_text(encoding="utf-8")
     assert report.letter == filing.letters / f"{objection.id}.html"
     assert "复核意见告知书" in letter and "扣分事实清楚" in letter and "重新公示" not in letter
-    with pytest.raises(ObjectionError, match="was decided on 2026-03-10"), uow:
-        decide(uow, rules, DecideInput(objection.id, date(2026, 3, 11), "rejected", "再议", ACTOR, filing))
+    # Issue 11 item 5: a rerun never decides twice; it says where the letter is, and re-writes a lost one.
+    report.letter.unlink()
+    with uow:
+        again = decide(uow, rules, DecideInput(objection.id, date(2026, 3, 11), "upheld", "再议", ACTOR, filing))
+    assert (again.objection.decision, again.changed, again.letter) == ("rejected", False, report.letter)
+    assert "已依记录重新写出" in again.warnings[0] and "扣分事实清楚" in again.letter.read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize(("decision", "withdraw", "message"), [
-    ("rejected", ("EV1",), "a rejected objection corrects nothing"),
+    ("rejected", ("EV1",), "维持（rejected）时不更正任何事项"),
     ("approved", (), "--decision 'approved'"),
 ])
 def test_R16_a_decision_must_be_one_of_the_three_and_a_rejection_corrects_nothing(
@@ -163,7 +167,7 @@ def test_R16_a_decision_must_be_one_of_the_three_and_a_rejection_corrects_nothin
 
 def test_R16_a_deemed_objection_is_not_reviewed(uow, rules, filing):
     bare = add(uow, rules, filing, date(2026, 2, 10), OTHER)
-    with pytest.raises(ObjectionError, match="deemed no objection"), uow:
+    with pytest.raises(ObjectionError, match="已视为无异议"), uow:
         decide(uow, rules, DecideInput(bare.id, date(2026, 3, 10), "upheld", "理由", ACTOR, filing))
 
 
@@ -182,7 +186,7 @@ def test_R16_an_upheld_objection_that_sets_a_finding_aside_rescores_and_publicis
     [correction] = uow.tables.of("objection_corrections")
     assert (correction.kind, correction.indicator, correction.evidence) == ("set_aside", "YW-04", "A2025000000096")
     assert [e.why for e in uow.audit.entries("result", f"2025/{OBJECTED}")] == [
-        f"objection {objection.id} upheld: 签字人授权记录已补正"]
+        "annual evaluation", f"objection {objection.id} upheld: 签字人授权记录已补正"]  # first version, then this
     letter = report.letter.read_text(encoding="utf-8")
     assert "重新公示15个工作日" in letter and "2026年4月9日" in letter
 
@@ -204,8 +208,12 @@ def three_objections(tmp_path: Path) -> Path:
 
 
 def test_R16_objections_csv_is_recorded_in_one_transaction_once_per_objection_id(uow, rules, filing, tmp_path):
-    drop = three_objections(tmp_path)
+    with pytest.raises(ObjectionError, match="objections.csv 第4行，filer_kind"), uow:  # issue 11 item 5
+        import_objections(uow, rules, ImportInput(2025, three_objections(tmp_path / "bad"), ACTOR, filing))
+    assert uow.tables.of("objections") == [] and uow.rolled_back == 1
 
+    drop = drop_with_objections(tmp_path / "fixed", f"OB202600001,{OBJECTED},institution,泽安,2026-02-24,true,申请复核",
+                                f"OB202600002,{OTHER},public,马某某,2026-03-02,true,逾期")
     with uow:
         report = import_objections(uow, rules, ImportInput(2025, drop, ACTOR, filing))
     with uow:
@@ -213,7 +221,7 @@ def test_R16_objections_csv_is_recorded_in_one_transaction_once_per_objection_id
 
     assert [(s.id, s.admissible, s.review_by) for s in report.recorded] == [
         ("OB202600001", True, "2026-03-16"), ("OB202600002", False, None)]
-    assert [(q["row"], q["column"]) for q in report.quarantined] == [(4, "filer_kind")]
+    assert report.quarantined == []
     assert again.recorded == report.recorded and len(uow.tables.of("objections")) == 2
     assert current(uow, OBJECTED).state == "under_review"
 
@@ -222,7 +230,7 @@ def test_R16_an_objections_csv_with_a_row_that_cannot_be_recorded_records_nothin
     drop = three_objections(tmp_path)
     uow.tables.rows["results"] = [r for r in uow.tables.of("results") if r.institution_id != OTHER]
 
-    with pytest.raises(ObjectionError, match="no 2025 result for this institution"), uow:
+    with pytest.raises(ObjectionError, match="institution_id 121405241225528314：该机构没有 2025 年度评价结果"), uow:
         import_objections(uow, rules, ImportInput(2025, drop, ACTOR, filing))
 
     assert uow.tables.of("objections") == [] and uow.rolled_back == 1

@@ -130,7 +130,8 @@ def test_R19_the_plan_step_swaps_its_files_into_place_and_a_failed_plan_leaves_t
     store = FakeStore(uow.tables)
     out = tmp_path / "plan"
     report = plan_step(store, PLAN_RULES, PlanInput(2026, "s", out))
-    assert report.written == [str(out.resolve() / name) for name in PLAN_FILES]
+    extracts = [f"plan_{county}.xlsx" for county in PLAN_RULES.bureau.counties]  # one per county
+    assert report.written == [str(out.resolve() / name) for name in (*PLAN_FILES, *extracts)]
     before = {name: (out / name).read_bytes() for name in PLAN_FILES}
     assert "2026年度双随机抽查计划" in plan_markdown(report, out) and "`plan.xlsx`" in plan_markdown(report, out)
 

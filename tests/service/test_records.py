@@ -190,7 +190,8 @@ def test_R21_each_line_says_who_when_in_shanghai_what_in_chinese_and_before_and_
     report = audit_log(cycle["uow"], rules, AuditInput(year=2025))
     [received] = [line for line in report.lines if (line.entity_id, line.action) == (cycle["heard"].id, "received")]
     [moved] = [line for line in report.lines if line.action == "under_review"]
-    [changed] = [line for line in report.lines if line.action == "new_version" and OBJECTED in line.entity_id]
+    [changed] = [line for line in report.lines if line.action == "new_version" and OBJECTED in line.entity_id
+                 and line.before is not None]  # not its first version (before = null)
 
     assert (received.by, received.at.isoformat(), received.what) == (
         "reviewer", "2026-02-24T09:30:00+08:00", "登记书面异议（第十九条）")

@@ -78,7 +78,8 @@ def test_R12_R15_a_changed_result_gets_a_new_version_publicised_again_only_once_
         2, Decimal("83.5"), "in_publicity", date(2026, 2, 5), date(2026, 3, 4))  # Feb 6, 9–13, Sat 14, 24–27, Sat 28, Mar 2–4
     assert again.change_reason == "重新评价（jc-2024.1）"
     assert (current(scored, OBJECTED).state, current(scored, OBJECTED).publicity_on) == ("scored", None)
-    assert [e.why for e in started.audit.entries("result", f"2025/{OBJECTED}")] == ["re-scored with jc-2024.1"]
+    whys = [e.why for e in started.audit.entries("result", f"2025/{OBJECTED}")]
+    assert whys == ["annual evaluation", "re-scored with jc-2024.1"]  # its first version, then the re-score
 
 
 def test_a_score_made_before_a_correction_was_recorded_is_taken_again_when_applied(tmp_path, rules):

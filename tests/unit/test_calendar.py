@@ -198,7 +198,7 @@ def test_a_day_in_2027_raises_naming_the_year_and_the_file_to_edit(cal, compute)
     assert info.value.file == str(DEFAULT_OVERRIDES)
     message = str(info.value)
     assert (
-        "2027" in message and str(DEFAULT_OVERRIDES) in message and "`2027:` block under `years:`" in message
+        "2027" in message and str(DEFAULT_OVERRIDES) in message and "在 `years:` 下添加 `2027:` 一节" in message
     )
 
 

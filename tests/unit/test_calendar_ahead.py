@@ -24,7 +24,7 @@ def test_a_span_reaching_a_year_without_calendar_names_the_year_the_file_and_wha
     with pytest.raises(UnknownYearError) as caught:
         require_calendar(CALENDAR, date(2026, 12, 10), (1, 15, 15, 7), needed_for="the 2026 evaluation")
     assert caught.value.year == 2027
-    assert "the 2026 evaluation needs working days of 2027" in str(caught.value)
+    assert "the 2026 evaluation 需要 2027 年的工作日" in str(caught.value)
     assert "rules/calendar/overrides.yaml" in str(caught.value)
 
 
