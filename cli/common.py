@@ -71,7 +71,7 @@ def run_guarded(action: Callable[[], Any], debug: bool) -> Any:
         bad = isinstance(exc, bad_input_types()) or _is_period_error(exc)
         if debug:
             traceback.print_exc()
-        typer.echo(f"error: {exc}", err=True)
+        typer.echo(f"错误：{exc}", err=True)
         raise typer.Exit(2 if bad else 1) from None
 
 

@@ -19,7 +19,7 @@ def notices(
     resend: Annotated[bool, typer.Option(
         "--resend", help="已经邮件送达的告知书也重新发送")] = False,
     on: Annotated[str | None, typer.Option(
-        "--on", help="YYYY-MM-DD：尚未进入公示的告知书的落款日期（默认今天；已公示的以公示开始日为落款日期）")] = None,
+        "--on", metavar="YYYY-MM-DD", help="YYYY-MM-DD：尚未进入公示的告知书的落款日期（默认今天；已公示的以公示开始日为落款日期）")] = None,
     db: DbOption = None, debug: DebugOption = False,
 ) -> None:
     """生成尚未生成的评价结果告知书（HTML 与 PDF），并通过邮件送达尚未送达的告知书；无邮箱或未配置邮件服务器的列为待邮寄。"""

@@ -98,8 +98,7 @@ def require_publicity_calendar(rules: Rules, year: int, on: date) -> date:
     publicity_window(rules.calendar, on, rules.procedure)
     procedure = rules.procedure
     return require_calendar(rules.calendar, on, (procedure.publicity, procedure.review, procedure.publication),
-                            needed_for=f"the publicity of the {year} results from {on.isoformat()} (its window, "
-                                       "objection review and publication deadlines)")
+                            needed_for=f"{year}年度评价结果自 {on.isoformat()} 起的公示（公示期、异议复核与公布期限）")
 
 
 @flow(name="advance", log_prints=False, validate_parameters=True, timeout_seconds=30 * MINUTE)
@@ -129,8 +128,7 @@ def advance_flow(as_of: date | None = None, outbox: str | None = None, publish_d
     for year in years:
         rules = rules_for_year(year, rules_dir=settings.rules_dir)
         require_calendar(rules.calendar, as_of, (rules.procedure.publication,),
-                         needed_for=f"the {year} advance as of {as_of.isoformat()} (the publication deadline "
-                                    "of the results it determines)")
+                         needed_for=f"{year}年度 {as_of.isoformat()} 的每日推进（所确定结果的公布期限）")
         given = AdvanceInput(year, as_of, actor, published=Path(publish_dir) if publish_dir else var / "published",
                              outbox=Path(outbox) if outbox else var / "outbox", kept=var / "shares")
         with store.unit_of_work() as uow:  # one writer for the cycle's steps: nothing lands between them

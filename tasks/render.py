@@ -76,8 +76,7 @@ def require_calendar_ahead(rules: Rules, as_of: date) -> date:
     procedure = rules.procedure
     return require_calendar(
         rules.calendar, as_of, (1, procedure.publicity, procedure.review, procedure.publication),
-        needed_for=f"the {rules.period_start.year} evaluation as of {as_of.isoformat()} (the publicity, objection "
-                   "review and publication deadlines of its draft list)",
+        needed_for=f"{rules.period_start.year}年度评价（基准日 {as_of.isoformat()}）的公示、异议复核与公布期限",
     )
 
 

@@ -30,5 +30,5 @@ def test_a_span_reaching_a_year_without_calendar_names_the_year_the_file_and_wha
 
 def test_the_evaluation_checks_its_draft_deadlines():
     assert require_calendar_ahead(rules_for_year(2025), date(2026, 1, 20)) < date(2026, 4, 1)
-    with pytest.raises(UnknownYearError, match="2026 evaluation as of 2027-01-05"):
+    with pytest.raises(UnknownYearError, match="2026年度评价（基准日 2027-01-05）"):
         require_calendar_ahead(rules_for_year(2026), date(2027, 1, 5))
