@@ -31,6 +31,7 @@ from sqlalchemy import create_engine, text
 from tests.e2e.prefect_api import PrefectApi, RunRecord
 from tests.support.databases import postgres_schema
 from tests.support.smtp import Inbox, free_port, local_smtp
+from tests.support.suite_env import SUITE_ENVIRONMENT
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.xdist_group("e2e")]
 
@@ -43,7 +44,7 @@ POOL, WRITERS, BARE = "credit-pool", "credit-writers", "unconfigured"
 def clean_environment(**extra: str) -> dict[str, str]:
     """The machine's environment without any Prefect or credit setting of the test process, plus `extra`."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "CREDIT_", "PG"))}
-    env.update(extra)
+    env.update(SUITE_ENVIRONMENT, **extra)
     return env
 
 

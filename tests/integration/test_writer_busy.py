@@ -17,6 +17,7 @@ import pytest
 
 from store.uow import Store, WriterBusyError
 from tests.support.databases import postgres_schema
+from tests.support.suite_env import SUITE_ENVIRONMENT
 
 CREDIT = Path(sys.executable).with_name("credit")
 
@@ -69,7 +70,7 @@ def test_a_reader_does_not_wait_for_the_writer(held_store):
 
 def test_a_command_that_cannot_get_the_lock_exits_1_with_the_message_and_no_traceback(held_store, tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("CREDIT_", "PREFECT_"))}
-    env |= {"CREDIT_LOCK_TIMEOUT": "1", "CREDIT_VAR_DIR": str(tmp_path / "var")}
+    env |= {**SUITE_ENVIRONMENT, "CREDIT_LOCK_TIMEOUT": "1", "CREDIT_VAR_DIR": str(tmp_path / "var")}
     done = subprocess.run(
         [str(CREDIT), "inspectors", "import", "--file", str(_roster(tmp_path)), "--db", held_store.engine.url.render_as_string(hide_password=False)],
         env=env, capture_output=True, text=True, timeout=120,

@@ -37,6 +37,7 @@ from store.uow import Store
 from tasks.lifecycle import PublicizeInput, publicize
 from tests.support.databases import postgres_schema
 from tests.support.site_store import evaluate_sample_without_prefect
+from tests.support.suite_env import SUITE_ENVIRONMENT
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("writer-lock")]
 
@@ -76,7 +77,7 @@ class PrefectServer:
 def started(world: World, prefect: PrefectServer, *commands: tuple[str, ...]) -> list[subprocess.Popen]:
     """The commands started back to back, so that they meet on the writer lock."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "CREDIT_"))}
-    env |= {"CREDIT_VAR_DIR": str(world.root / "var"), "PREFECT_HOME": str(prefect.home),
+    env |= {**SUITE_ENVIRONMENT, "CREDIT_VAR_DIR": str(world.root / "var"), "PREFECT_HOME": str(prefect.home),
             "PREFECT_PROFILES_PATH": str(prefect.home / "profiles.toml"), "PREFECT_API_URL": prefect.api_url}
     return [subprocess.Popen(world.command(*args), env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                              text=True, cwd=world.root) for args in commands]
