@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from store.settings import get_settings
+from tasks.outputs import pid_alive  # stdlib only: cheap on every command's path
 
 QUIET = {
     "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
@@ -84,17 +85,6 @@ def read_server_file(home: Path) -> dict | None:
         return None
     ok = isinstance(info, dict) and isinstance(info.get("pid"), int) and isinstance(info.get("api_url"), str)
     return info if ok else None
-
-
-def pid_alive(pid: int) -> bool:
-    """Whether a process with this id exists (signal 0 checks without sending anything)."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def healthy(api_url: str, timeout: float) -> bool:

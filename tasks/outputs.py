@@ -52,11 +52,12 @@ def _remove_dead_staging(target: Path) -> None:
     """Remove `<target>.tmp-<pid>` folders whose process is gone (this one's own included): killed writers' halves."""
     for staging in target.parent.glob(f"{target.name}.tmp-*"):
         pid = staging.name.rsplit("-", 1)[-1]
-        if pid.isdigit() and (int(pid) == os.getpid() or not _alive(int(pid))):
+        if pid.isdigit() and (int(pid) == os.getpid() or not pid_alive(int(pid))):
             _remove(staging)
 
 
-def _alive(pid: int) -> bool:
+def pid_alive(pid: int) -> bool:
+    """Whether a process with this id exists (signal 0 checks without sending anything)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
