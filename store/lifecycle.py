@@ -44,7 +44,7 @@ class Lifecycle:
     def cycle(self, year: int) -> Cycle:
         cycle = self.repository.cycle(year)
         if cycle is None:
-            raise LookupError(f"no evaluation stored for {year}: run `credit evaluate --year {year}` first")
+            raise LookupError(f"{year} 年度尚无已保存的评价结果：请先运行 `credit evaluate --year {year}`")
         return cycle
 
     def open_cycles(self) -> list[Cycle]:

@@ -60,7 +60,7 @@ class NoticeRepository:
                    issued_on: date, html_path: str, pdf_path: str | None, at: datetime) -> NoticeRow:
         cycle_id = self.session.scalar(select(Cycle.id).where(Cycle.year == year))
         if cycle_id is None:
-            raise LookupError(f"no evaluation stored for {year}")
+            raise LookupError(f"{year} 年度尚无已保存的评价结果：请先运行 `credit evaluate --year {year}`")
         row = ResultNotice(cycle_id=cycle_id, institution_id=institution_id, result_version=result_version,
                            document_no=document_no, document_year=issued_on.year, document_sequence=sequence,
                            issued_on=issued_on, html_path=html_path, pdf_path=pdf_path, created_at=at)

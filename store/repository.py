@@ -256,7 +256,7 @@ class Repository:
         """The cycle of an evaluation year; LookupError (exit code 2) when it was never saved."""
         cycle = self.cycle(year)
         if cycle is None:
-            raise LookupError(f"no evaluation stored for {year}: run `credit evaluate --year {year}` first")
+            raise LookupError(f"{year} 年度尚无已保存的评价结果：请先运行 `credit evaluate --year {year}`")
         return cycle
 
     def cycles(self) -> list[Cycle]:

@@ -28,7 +28,7 @@ class FakeLifecycle:
     def cycle(self, year: int) -> Cycle:
         found = [c for c in self.tables.of("cycles") if c.year == year]
         if not found:
-            raise LookupError(f"no evaluation stored for {year}: run `credit evaluate --year {year}` first")
+            raise LookupError(f"{year} 年度尚无已保存的评价结果：请先运行 `credit evaluate --year {year}`")
         return found[0]
 
     def open_cycles(self) -> list[Cycle]:

@@ -205,7 +205,7 @@ def test_R14_a_revoked_grade_is_published_and_shared_at_once_beside_its_new_publ
 
 
 def test_a_step_that_fails_rolls_its_unit_of_work_back(uow, tmp_path):
-    with pytest.raises(LookupError, match="no evaluation stored for 2024"), uow:
+    with pytest.raises(LookupError, match="2024 年度尚无已保存的评价结果"), uow:
         publicize(uow, RULES, PublicizeInput(2024, ON, tmp_path / "pub", ACTOR))
     assert (uow.committed, uow.rolled_back, audit(uow)) == (0, 1, [])
 

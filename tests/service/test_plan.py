@@ -112,7 +112,7 @@ def test_R19_without_a_roster_the_plan_says_so(uow, tmp_path):
 def test_R19_a_cycle_not_yet_determined_is_refused_naming_its_stage(uow, tmp_path):
     with pytest.raises(CycleNotDeterminedError, match="cycle 2025 is at stage 'scored'"):
         make_plan(uow, PLAN_RULES, PlanInput(2026, "s", tmp_path))
-    with pytest.raises(LookupError, match="no evaluation stored for 2030"):
+    with pytest.raises(LookupError, match="2030 年度尚无已保存的评价结果"):
         make_plan(uow, PLAN_RULES, PlanInput(2031, "s", tmp_path))
     assert not (tmp_path / "plan.csv").exists()
 
