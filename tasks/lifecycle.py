@@ -54,7 +54,7 @@ from reports.render import (
 )
 from reports.safe import path_inside
 from store.lifecycle import Actor
-from tasks.outputs import replace_folder, sha256_file, sha256_hex, write_file_atomically
+from tasks.outputs import kill_point, replace_folder, sha256_file, sha256_hex, write_file_atomically
 from tasks.status import CycleStatus, StatusInput, cycle_status
 from tasks.verify import TamperedOutputError
 
@@ -386,19 +386,21 @@ def _write_recorded(uow, kind: str, folder: Path, files: dict[str, bytes], year:
     entries are swapped and recorded. Without it the folder is the package's alone.
     """
     with replace_folder(folder, owned=owned) as staging:
-        _write_files(staging, files)
+        _write_files(staging, files, kind)
+    kill_point(None, kind)  # tests only: swapped in, its digests and the cycle's moves not committed
     uow.digests.record(kind, folder, {name: sha256_hex(data) for name, data in files.items()}, actor.at, year=year,
                        whole=not owned)
     return [str(path_inside(folder.resolve(), name)) for name in files]
 
 
-def _write_files(folder: Path, files: dict[str, bytes]) -> list[str]:
+def _write_files(folder: Path, files: dict[str, bytes], kind: str | None = None) -> list[str]:
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for name, data in files.items():
         path = path_inside(folder, name)
         path.write_bytes(data)
         written.append(str(path))
+        kill_point(len(written), kind)  # tests only (CREDIT_TEST_KILL_AFTER_FILES)
     return written
 
 

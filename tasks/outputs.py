@@ -143,9 +143,18 @@ def write_file_atomically(path: Path, data: bytes) -> None:
     os.replace(temporary, path)
 
 
-def kill_point(files_written: int) -> None:
-    """Tests only: SIGKILL this process once it has written the number of files CREDIT_TEST_KILL_AFTER_FILES names,
-    so that a test can show a run killed mid-write leaves the previous folder whole (issue 11 item 9)."""
+def kill_point(files_written: int | None, kind: str | None = None) -> None:
+    """Tests only: SIGKILL this process once a writer has written the number of files CREDIT_TEST_KILL_AFTER_FILES
+    names, so that a test can show a run killed mid-write leaves the previous folder whole (issue 11 item 9).
+
+    The value is `N` (any writer) or `<kind>:N` (only the writer of that kind: `site`, `list`, `package`);
+    `<kind>:swapped` kills right after the folder is swapped in (`files_written` None), before the run commits.
+    """
     limit = os.environ.get(KILL_AFTER_FILES)
-    if limit and files_written >= int(limit):
+    if not limit:
+        return
+    wanted, _, count = limit.rpartition(":")
+    if wanted and wanted != kind:
+        return
+    if (count == "swapped") if files_written is None else (count.isdigit() and files_written >= int(count)):
         os.kill(os.getpid(), signal.SIGKILL)

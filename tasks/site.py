@@ -88,7 +88,7 @@ def write_site(files: dict[str, bytes], out: Path) -> tuple[list[str], list[str]
         path = target(out, relative)
         if not path.exists() or path.read_bytes() != data:
             path.write_bytes(data)
-        kill_point(count)
+        kill_point(count, "site")
     removed = []
     for relative in sorted(set(filter(None, before)) - set(files)):
         try:
