@@ -16,7 +16,7 @@ import pandas as pd
 
 from credit.detectors import Period
 from credit.frames import day, days, equals
-from credit.lifecycle import DETERMINED, PUBLISHED, SHARED
+from credit.lifecycle import DETERMINED, PUBLISHED, SHARED, STATE_NAMES
 from credit.rules import Rules
 from credit.sampling import ROSTER_COLUMNS, draw_inspectors, plan
 from credit.scoring import verified_by_as_of
@@ -119,18 +119,18 @@ def read_roster(csv_path: Path) -> pd.DataFrame:
     frame = frame[[*ROSTER_COLUMNS, "active"]].apply(lambda column: column.str.strip())
     seen: set[str] = set()
     for row, record in zip(range(2, len(frame) + 2), frame.to_dict("records"), strict=True):
-        where = f"{path.name} row {row}"
+        where = f"{path.name} 第{row}行"
         for column in ("inspector_id", "name", "unit"):
             if not record[column]:
-                raise RosterError(f"{where}, column {column}: empty")
+                raise RosterError(f"{where}，{column}：为空")
         for column in ("inspector_id", "county"):
             if len(record[column]) > ID_LENGTH:
-                raise RosterError(f"{where}, column {column}: longer than {ID_LENGTH} characters")
+                raise RosterError(f"{where}，{column}：超过 {ID_LENGTH} 个字符")
         if record["inspector_id"] in seen:
-            raise RosterError(f"{where}, column inspector_id: {record['inspector_id']} appears more than once")
+            raise RosterError(f"{where}，inspector_id：{record['inspector_id']} 在名录中重复出现")
         seen.add(record["inspector_id"])
         if record["active"].lower() not in TRUE_WORDS | FALSE_WORDS:
-            raise RosterError(f"{where}, column active: {record['active']!r} is not true or false")
+            raise RosterError(f"{where}，active：{record['active']!r} 应为 true 或 false（也可写 是、否，空为 true）")
     frame["active"] = frame["active"].str.lower().isin(TRUE_WORDS)
     return frame.reset_index(drop=True)
 
@@ -183,12 +183,12 @@ def load_source(uow, rules: Rules, year: int) -> Source:
     revoked = evaluations.revoked_institutions(cycle.id)
     waiting = current[~current["state"].isin(RESTS_ON) & ~current["institution_id"].isin(revoked)]
     if current.empty or len(waiting):
-        example = (f"; e.g. {waiting['institution_id'].iloc[0]} is {waiting['state'].iloc[0]}"
+        example = (f"，如 {waiting['institution_id'].iloc[0]} 为“{_state(waiting['state'].iloc[0])}”"
                    if len(waiting) else "")
         raise CycleNotDeterminedError(
-            f"cycle {year} is at stage {cycle.stage!r}: {len(waiting)} of {len(current)} results are not "
-            f"determined yet{example}. The {year + 1} plan (第二十二条) rests on the determined results of "
-            f"cycle {year}: publicize and advance it first (`credit publicize`, `credit advance`)")
+            f"{year}年度评价周期处于“{_state(cycle.stage)}”阶段（{cycle.stage!r}）：{len(current)} 个结果中有 "
+            f"{len(waiting)} 个尚未确定{example}。{year + 1}年度抽查计划（第二十二条）依据 {year} 年度已确定的"
+            "评价结果：请先公示并推进该周期（`credit publicize`、`credit advance`）")
     events, registry = _cycle_events(uow, rules, cycle)
     complaints = verified_complaints(events, rules.sampling.complaint_indicator,
                                      Period.for_year(cycle.year, cycle.as_of))
@@ -199,6 +199,10 @@ def load_source(uow, rules: Rules, year: int) -> Source:
     results = current[["institution_id", "name", "county", "status", "grade"]].reset_index(drop=True)
     return Source(year=year, stage=cycle.stage, snapshot=cycle.snapshot, results=results, complaints=complaints,
                   names={k: str(v) for k, v in names.items()})
+
+
+def _state(code: str) -> str:
+    return STATE_NAMES.get(code, code)
 
 
 def _cycle_events(uow, rules: Rules, cycle) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -248,8 +252,8 @@ def make_plan(uow, rules: Rules, given: PlanInput) -> PlanReport:
         snapshot=source.snapshot, institutions=len(drawn.rows), inspections=int(drawn.rows["inspections"].sum()),
         selected=selected, complaints=int(source.complaints["institution_id"].nunique()),
         inspectors=len(roster), teams=0 if teams is None else len(teams),
-        warning=None if teams is not None else "the inspector roster is empty: the plan has no inspectors; "
-                                               "import one with `credit inspectors import --file CSV`",
+        warning=None if teams is not None else "执法检查人员名录为空，计划未分配检查人员；"
+                                               "请用 `credit inspectors import --file CSV` 导入名录",
         written=written,
     )
 

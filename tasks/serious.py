@@ -187,10 +187,10 @@ def serious_event(uow: Any, rules: Rules, inputs: SeriousEventInput) -> SeriousE
 
 def _check(rules: Rules, inputs: SeriousEventInput) -> None:
     if inputs.clause not in rules.clauses:
-        raise ObjectionError(f"--clause {inputs.clause}: 第十七条 has clauses {min(rules.clauses)} to "
-                             f"{max(rules.clauses)}")
+        raise ObjectionError(f"--clause {inputs.clause}：第十七条只有第{min(rules.clauses)}项至"
+                             f"第{max(rules.clauses)}项")
     if inputs.verified < inputs.decided:
-        raise ObjectionError(f"--verified {inputs.verified} is before --decided {inputs.decided}")
+        raise ObjectionError(f"--verified {inputs.verified}：核实日期早于 --decided {inputs.decided}")
 
 
 def _rules_of(uow: Any, rules: Rules, year: int) -> Rules:
@@ -201,7 +201,7 @@ def _rules_of(uow: Any, rules: Rules, year: int) -> Rules:
 def _latest_result(uow: Any, institution_id: str, year: int | None) -> Result:
     result = uow.objections.latest_result(institution_id, year)
     if result is None:
-        raise ObjectionError(f"--institution {institution_id}: no evaluated result to change")
+        raise ObjectionError(f"--institution {institution_id}：没有可变更的评价结果")
     if result.status != "rated":
-        raise ObjectionError(f"{institution_id} was not rated (不予评定): there is no grade to revoke")
+        raise ObjectionError(f"{institution_id} 不予评定：没有可撤销的信用风险等级")
     return result

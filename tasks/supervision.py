@@ -47,6 +47,7 @@ from store.supervision import SupervisionRepository
 from tasks.recorded import complaint_record, finding_record, recorded_event_rows
 
 ID_PATTERN = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]{0,59}")
+ENTITY_NAMES = {"inspection_finding": "问题", "complaint": "投诉"}  # what a message calls a record
 
 
 class SupervisionError(ValueError):
@@ -171,15 +172,15 @@ def add_inspection(uow: HasSupervision, rules: Rules, given: InspectionInput, ac
     """Record an inspection (第七—九条); its id is given or INS-<year>-<sequence>."""
     store, supervision = uow.supervision, rules.supervision
     _check_institution(given.institution_id, "--institution")
-    method = _rule(supervision.method, given.method, "--method")
-    matters = [_rule(supervision.matter, m, "--matter").code for m in given.matters]
+    method = _rule(supervision.methods, given.method, "--method", "检查方式（第九条）")
+    matters = [_rule(supervision.matters, m, "--matter", "检查事项（第八条）").code for m in given.matters]
     if not matters:
-        raise SupervisionError("--matter: name at least one matter inspected (第八条)")
+        raise SupervisionError("--matter：至少填写一项检查事项（第八条）")
     _check_inspectors(store, given.inspectors, supervision.inspectors_per_inspection)
     inspection_id = _checked_id(given.inspection_id, "--id") or _next_id(store, "inspection", "INS",
                                                                            given.inspected_on.year)
     if store.inspection(inspection_id) is not None:
-        raise SupervisionError(f"inspection {inspection_id} is already recorded")
+        raise SupervisionError(f"检查 {inspection_id} 已登记")
     registered = store.institution(given.institution_id)
     name = given.institution_name or (registered.name if registered is not None else None)
     row = Inspection(id=inspection_id, institution_id=given.institution_id, institution_name=name,
@@ -202,9 +203,9 @@ def add_finding(uow: HasSupervision, rules: Rules, given: FindingInput, out_dir:
     store, supervision = uow.supervision, rules.supervision
     inspection = store.inspection(given.inspection_id)
     if inspection is None:
-        raise SupervisionError(f"inspection {given.inspection_id}: not recorded")
-    situation = _rule(supervision.situation, given.situation, "--situation")
-    measure = _rule(supervision.measure, given.measure, "--measure")
+        raise SupervisionError(f"检查 {given.inspection_id} 未登记")
+    situation = _rule(supervision.situations, given.situation, "--situation", "第十条情形")
+    measure = _rule(supervision.measures, given.measure, "--measure", "处理措施（第十条）")
     _check_finding(given, inspection)
     sequence = store.last_document_sequence(measure.code, given.issued_on.year) + 1
     finding_id = f"{inspection.id}-{store.finding_count(inspection.id) + 1}"
@@ -228,18 +229,18 @@ def _render(context: dict, name: str) -> str:
     try:
         return render_measure_html(context)
     except ValueError as exc:  # what the document itself refuses (an interview before the notice, …)
-        raise SupervisionError(f"the {name} cannot be written: {exc}") from None
+        raise SupervisionError(f"{name}无法生成：{exc}") from None
 
 
 def _check_finding(given: FindingInput, inspection: Inspection) -> None:
     if not given.facts.strip():
-        raise SupervisionError("--facts: say what was found")
+        raise SupervisionError("--facts：请写明检查发现的问题（事实）")
     if given.issued_on < inspection.inspected_on:
-        raise SupervisionError(f"--issued {given.issued_on} is before the inspection ({inspection.inspected_on})")
+        raise SupervisionError(f"--issued {given.issued_on}：签发日期早于检查日期 {inspection.inspected_on}")
     if given.measure == "interview" and not (given.interview_at and given.interview_place):
-        raise SupervisionError("an interview (约见谈话) needs --interview-at and --place")
+        raise SupervisionError("约见谈话须给出约谈时间 --interview-at 和约谈地点 --place")
     if given.rectify_by is not None and given.rectify_by < given.issued_on:
-        raise SupervisionError(f"--rectify-by {given.rectify_by} is before --issued {given.issued_on}")
+        raise SupervisionError(f"--rectify-by {given.rectify_by}：整改期限早于签发日期 {given.issued_on}")
 
 
 def _document_context(store: SupervisionRepository, rules: Rules, inspection: Inspection, given: FindingInput,
@@ -247,9 +248,8 @@ def _document_context(store: SupervisionRepository, rules: Rules, inspection: In
     supervision = rules.supervision
     institution = store.institution(inspection.institution_id)
     if not inspection.institution_name:
-        raise SupervisionError(f"inspection {inspection.id}: {inspection.institution_id} is not in the store's "
-                               "registry and the inspection gives no name (inspection add --name): the notice "
-                               "is addressed to the institution by name")
+        raise SupervisionError(f"检查 {inspection.id}：机构 {inspection.institution_id} 不在登记信息中，检查记录也未给出"
+                               "机构名称（inspection add --name）；处理措施文书须写明机构名称")
     method = supervision.method(inspection.method)
     situation = supervision.situation(given.situation)
     names = {i.inspector_id: i.name for i in store.inspectors(inspection.inspectors)}
@@ -298,38 +298,39 @@ def settle(uow: HasSupervision, rules: Rules, entity: str, given: OutcomeInput, 
         finding = _finding(store, given.record_id)
         inspection = store.inspection(finding.inspection_id)
         assert inspection is not None  # a finding's inspection is a foreign key
-        _check_outcome(given, ("verified", "not_verified"), inspection.inspected_on, "the inspection")
+        _check_outcome(given, ("verified", "not_verified"), inspection.inspected_on, "检查日期")
         _decide(store, finding, entity, given, actor)
         return finding_event(finding_record(finding, inspection), rules.supervision)
     complaint = store.complaint(given.record_id)
     if complaint is None:
-        raise SupervisionError(f"complaint {given.record_id}: not recorded")
-    _check_outcome(given, ("verified", "unfounded"), complaint.received_on, "the complaint was received")
+        raise SupervisionError(f"投诉 {given.record_id} 未登记")
+    _check_outcome(given, ("verified", "unfounded"), complaint.received_on, "收到投诉的日期")
     _decide(store, complaint, entity, given, actor)
     return complaint_event(complaint_record(complaint), rules.supervision)
 
 
 def _check_outcome(given: OutcomeInput, outcomes: tuple[str, ...], first_day: date, what: str) -> None:
     if given.outcome not in outcomes:
-        raise SupervisionError(f"--outcome {given.outcome!r}: {' or '.join(outcomes)}")
+        raise SupervisionError(f"--outcome {given.outcome!r}：应为 {' | '.join(outcomes)}")
     if given.on < first_day:
-        raise SupervisionError(f"--on {given.on} is before {what} ({first_day})")
+        raise SupervisionError(f"--on {given.on}：核实日期早于{what} {first_day}")
 
 
 def _finding(store: SupervisionRepository, finding_id: str) -> InspectionFinding:
     finding = store.finding(finding_id)
     if finding is None:
-        raise SupervisionError(f"finding {finding_id}: not recorded")
+        raise SupervisionError(f"问题 {finding_id} 未登记")
     return finding
 
 
 def _decide(store: SupervisionRepository, row: InspectionFinding | Complaint, entity: str, given: OutcomeInput,
             actor: Actor) -> None:
     if row.outcome != "pending":
-        raise SupervisionError(f"{entity} {row.id}: already decided ({row.outcome} on {row.verified_on or '—'})")
+        raise SupervisionError(f"{ENTITY_NAMES[entity]} {row.id}：已有核实结论（{row.outcome}，{row.verified_on or '—'}），"
+                               "不能再次决定")
     on, decided = given.on, given.decided
     if decided is not None and decided > on:
-        raise SupervisionError(f"--decided {decided} is after --on {on}")
+        raise SupervisionError(f"--decided {decided}：处理决定日期晚于核实日期 {on}")
     before = {"outcome": row.outcome}
     row.outcome, row.outcome_note = given.outcome, given.note
     row.verified_on = on if given.outcome == "verified" else None
@@ -346,13 +347,13 @@ def add_complaint(uow: HasSupervision, rules: Rules, given: ComplaintInput, acto
     """Record a complaint (第十三条); it counts only once verified (R-09)."""
     store = uow.supervision
     _check_institution(given.institution_id, "--institution")
-    channel = _rule(rules.supervision.channel, given.channel, "--channel")
+    channel = _rule(rules.supervision.channels, given.channel, "--channel", "投诉渠道（第十三条）")
     if not given.summary.strip():
-        raise SupervisionError("--summary: say what the complaint is about")
+        raise SupervisionError("--summary：请写明投诉内容")
     complaint_id = _checked_id(given.complaint_id, "--id") or _next_id(store, "complaint", "CMP",
                                                                         given.received_on.year)
     if store.complaint(complaint_id) is not None:
-        raise SupervisionError(f"complaint {complaint_id} is already recorded")
+        raise SupervisionError(f"投诉 {complaint_id} 已登记")
     store.add(Complaint(id=complaint_id, institution_id=given.institution_id, channel=given.channel,
                         received_on=given.received_on, complainant=given.complainant,
                         summary=given.summary.strip(), outcome="pending", created_at=actor.at,
@@ -394,35 +395,35 @@ def events_for_year(uow: HasSupervision, rules: Rules) -> pd.DataFrame:
 # ------------------------------------------------------------------------------------------------ checks
 
 
-def _rule(lookup, key, option: str):
-    try:
-        return lookup(key)
-    except ValueError as exc:
-        raise SupervisionError(f"{option}: {exc}") from None
+def _rule(table: dict, key, option: str, what: str):
+    """The entry `key` of a supervision-rules table; an unknown one names the option and the known keys."""
+    if key not in table:
+        raise SupervisionError(f"{option} {key!r}：不是已知的{what}；可选：{' | '.join(map(str, table))}")
+    return table[key]
 
 
 def _checked_id(value: str | None, option: str) -> str | None:
     """A given id names files and events: letters, digits, `.`, `_`, `-`, at most 60, not starting with `.`."""
     if value is not None and not ID_PATTERN.fullmatch(value):
-        raise SupervisionError(f"{option} {value!r}: an id is 1–60 letters, digits, '.', '_' or '-' "
-                               "(not starting with '.')")
+        raise SupervisionError(f"{option} {value!r}：编号须为 1–60 个字母、数字、“.”、“_”或“-”，且不以“.”开头")
     return value
 
 
 def _check_institution(institution_id: str, option: str) -> None:
     if not is_valid_code(institution_id):
-        raise SupervisionError(f"{option} {institution_id!r} is not a 统一社会信用代码 with a valid check character")
+        raise SupervisionError(f"{option} {institution_id!r}：不是校验码正确的统一社会信用代码")
 
 
 def _check_inspectors(store: SupervisionRepository, inspectors: tuple[str, ...], needed: int) -> None:
     if len(set(inspectors)) != len(inspectors):
-        raise SupervisionError("--inspector: an inspector is named twice")
+        raise SupervisionError("--inspector：同一名执法人员填写了两次")
     if len(inspectors) < needed:
-        raise SupervisionError(f"--inspector: at least {needed} inspectors make an inspection (行政处罚法第四十二条)")
+        raise SupervisionError(f"--inspector：一次检查至少需要 {needed} 名执法人员（《行政处罚法》第四十二条）")
     known = {i.inspector_id for i in store.inspectors(inspectors)}
     unknown = [i for i in inspectors if i not in known]
     if unknown:
-        raise SupervisionError(f"--inspector: not in the roster: {', '.join(unknown)} (credit inspectors import)")
+        raise SupervisionError(f"--inspector {'、'.join(unknown)}：不在执法检查人员名录中"
+                               "（名录用 credit inspectors import 导入）")
 
 
 def _next_id(store: SupervisionRepository, kind: str, prefix: str, year: int) -> str:

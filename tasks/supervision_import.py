@@ -82,7 +82,7 @@ class Row:
     id_column: str = ""  # the column `--id` comes from (inspection_id, complaint_id)
 
     def where(self, column: str) -> str:
-        return f"{self.file} row {self.number}, column {column}"
+        return f"{self.file} 第{self.number}行，{column}"
 
     def text(self, column: str) -> str | None:
         return self.cells.get(column) or None
@@ -91,12 +91,12 @@ class Row:
         value = self.text(column)
         if value is None:
             if required:
-                raise SupervisionError(f"{self.where(column)}: empty")
+                raise SupervisionError(f"{self.where(column)}：为空")
             return None
         try:
             return date.fromisoformat(value)
         except ValueError:
-            raise SupervisionError(f"{self.where(column)}: {value!r} is not a date YYYY-MM-DD") from None
+            raise SupervisionError(f"{self.where(column)}：{value!r} 不是 YYYY-MM-DD 格式的日期") from None
 
     def required_day(self, column: str) -> date:
         """The date in `column`, which must be given."""
@@ -151,7 +151,7 @@ def _inspection(uow, rules: Rules, row: Row, actor: Actor, recorded: set, skippe
         institution_name=row.text("institution_name"))
     stored = uow.supervision.inspection(given.inspection_id)
     if given.inspection_id in recorded | skipped:
-        raise SupervisionError(f"{row.where('inspection_id')}: {given.inspection_id} appears more than once")
+        raise SupervisionError(f"{row.where('inspection_id')}：{given.inspection_id} 在文件中重复出现")
     if stored is not None:
         _same_or_raise(row, "inspection_id", _inspection_facts(stored), _inspection_facts(given))
         skipped.add(given.inspection_id)
@@ -170,7 +170,7 @@ def _finding(uow, rules: Rules, row: Row, out_dir: Path, actor: Actor, skipped: 
         return None  # its findings were recorded with it
     situation = _required(row, "situation")
     if not situation.isdigit():
-        raise SupervisionError(f"{row.where('situation')}: {situation!r} is not an item 1–6 of 第十条")
+        raise SupervisionError(f"{row.where('situation')}：{situation!r} 不是第十条情形的项号 1–6")
     given = FindingInput(
         inspection_id=inspection_id, situation=int(situation), measure=row.text("measure") or "",
         facts=row.text("facts") or "", issued_on=row.required_day("issued_on"),
@@ -198,7 +198,7 @@ def _complaint(uow, rules: Rules, row: Row, actor: Actor, recorded: set, skipped
         complainant=row.text("complainant"), complaint_id=_required(row, "complaint_id"))
     complaint_id = given.complaint_id or ""
     if complaint_id in recorded | skipped:
-        raise SupervisionError(f"{row.where('complaint_id')}: {complaint_id} appears more than once")
+        raise SupervisionError(f"{row.where('complaint_id')}：{complaint_id} 在文件中重复出现")
     stored = uow.supervision.complaint(complaint_id)
     if stored is not None:
         facts = (stored.institution_id, stored.channel, stored.received_on, stored.summary)
@@ -223,13 +223,13 @@ def _outcome(uow, rules: Rules, row: Row, entity: str, record_id: str, actor: Ac
 def _required(row: Row, column: str) -> str:
     value = row.text(column)
     if value is None:
-        raise SupervisionError(f"{row.where(column)}: empty")
+        raise SupervisionError(f"{row.where(column)}：为空")
     return value
 
 
 def _same_or_raise(row: Row, column: str, stored: tuple, given: tuple) -> None:
     if stored != given:
-        raise SupervisionError(f"{row.where(column)}: {row.cells[column]} is already recorded with other facts")
+        raise SupervisionError(f"{row.where(column)}：{row.cells[column]} 已登记，但已登记的内容与本行不同")
 
 
 # The options of the record functions and the CSV columns they come from.
@@ -242,19 +242,19 @@ OPTION_COLUMNS = {
 
 
 def _at(row: Row, action):
-    """Run `action`; its error is said again naming this row and the column its option came from."""
+    """Run `action`; its error is said again naming this row and, instead of its option, the column the
+    option came from ("--method 'x'：…" becomes "<file> 第n行，method 'x'：…")."""
     try:
         return action()
     except SupervisionError as exc:
         message = str(exc)
         if message.startswith(row.file):
             raise
-        option, _, rest = message.partition(": ")
-        flag = option.split(" ")[0]
+        flag = message.partition("：")[0].split(" ")[0]
         column = row.id_column if flag == "--id" else OPTION_COLUMNS.get(flag)
         if column is None:
-            raise SupervisionError(f"{row.file} row {row.number}: {message}") from None
-        raise SupervisionError(f"{row.where(column)}: {message}") from None
+            raise SupervisionError(f"{row.file} 第{row.number}行：{message}") from None
+        raise SupervisionError(f"{row.where(column)}{message[len(flag):]}") from None
 
 
 def _each(rows: list[Row], action) -> list[str]:
@@ -271,5 +271,5 @@ def _each(rows: list[Row], action) -> list[str]:
 def _raise(errors: list[str]) -> None:
     if errors:
         shown = errors[:MAX_ERRORS]
-        more = f"\n… and {len(errors) - MAX_ERRORS} more" if len(errors) > MAX_ERRORS else ""
-        raise SupervisionError(f"{len(errors)} error(s), nothing imported:\n" + "\n".join(shown) + more)
+        more = f"\n……另有 {len(errors) - MAX_ERRORS} 处错误" if len(errors) > MAX_ERRORS else ""
+        raise SupervisionError(f"{len(errors)} 处错误，未导入任何记录，请改正后重新导入：\n" + "\n".join(shown) + more)

@@ -97,7 +97,7 @@ def test_R19_the_2026_plan_samples_each_grade_by_the_rules_adds_complaints_and_i
 ):
     # no roster yet: the plan is written without inspectors, and says so
     bare = plan_flow(year=2026, seed=SEED, out=str(tmp_path / "bare"), db_url=shared)
-    assert bare["warning"] and "roster" in bare["warning"] and bare["teams"] == 0
+    assert bare["warning"] and "执法检查人员名录为空" in bare["warning"] and bare["teams"] == 0
     assert (tmp_path / "bare" / "plan_inspectors.csv").read_bytes().count(b"\r\n") == 1  # the header only
     assert "名录为空" in (tmp_path / "bare" / "plan.html").read_text(encoding="utf-8")
 
@@ -151,7 +151,7 @@ def test_R19_a_plan_for_a_cycle_not_yet_determined_exits_2_naming_the_cycle_and_
     result = CliRunner().invoke(app, ["plan", "--year", "2026", "--seed", SEED, "--out", str(tmp_path / "plan"),
                                       "--db", db_url])
     assert result.exit_code == 2
-    assert "cycle 2025" in result.stderr and "'scored'" in result.stderr and "not determined" in result.stderr
+    assert "2025年度评价周期处于“已评分”阶段（'scored'）" in result.stderr and "尚未确定" in result.stderr
     assert "Traceback" not in result.stderr
     assert not (tmp_path / "plan" / "plan.csv").exists()
     missing = CliRunner().invoke(app, ["plan", "--year", "2031", "--seed", SEED, "--out", str(tmp_path / "x"),

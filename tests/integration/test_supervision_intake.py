@@ -63,10 +63,10 @@ def count(db: str, model) -> int:
 
 
 @pytest.mark.parametrize(("option", "value", "said"), [
-    ("--method", "telepathy", "--method: 'telepathy' is not a known method (第九条)"),
-    ("--matter", "weather", "--matter: 'weather' is not a known matter (第八条)"),
-    ("--inspector", "NOBODY", "not in the roster: NOBODY"),
-    ("--institution", "91140100188037955X", "is not a 统一社会信用代码 with a valid check character"),
+    ("--method", "telepathy", "--method 'telepathy'：不是已知的检查方式（第九条）；可选：off_site | on_site"),
+    ("--matter", "weather", "--matter 'weather'：不是已知的检查事项（第八条）"),
+    ("--inspector", "NOBODY", "--inspector NOBODY：不在执法检查人员名录中"),
+    ("--institution", "91140100188037955X", "--institution '91140100188037955X'：不是校验码正确的统一社会信用代码"),
 ])
 def test_R06_an_inspection_with_an_unknown_value_is_refused_with_exit_code_2(db, option, value, said):
     args = {"--institution": INST, "--method": "on_site", "--matter": "records_reports"}
@@ -83,7 +83,7 @@ def test_R06_an_inspection_with_an_unknown_value_is_refused_with_exit_code_2(db,
 def test_R06_one_inspector_is_not_an_inspection(db):
     result = credit("inspection", "add", "--institution", INST, "--on", "2025-05-06", "--method", "off_site",
                     "--matter", "other", "--inspector", "JC001", db=db)
-    assert result.exit_code == 2 and "at least 2 inspectors" in result.stderr
+    assert result.exit_code == 2 and "--inspector：一次检查至少需要 2 名执法人员（《行政处罚法》第四十二条）" in result.stderr
 
 
 def test_R07_a_finding_is_verified_once_and_becomes_its_indicator(db, tmp_path):
@@ -106,7 +106,7 @@ def test_R07_a_finding_is_verified_once_and_becomes_its_indicator(db, tmp_path):
         "clause": None, "occurred_on": "2025-05-06", "decided_on": "2025-05-06", "verified": "true",
         "verified_on": "2025-05-20", "document_no": "晋环监告〔2025〕1号",
         "summary": "第十条（一）：原始记录不完整"}
-    assert again.exit_code == 2 and "already decided (verified on 2025-05-20)" in again.stderr
+    assert again.exit_code == 2 and "问题 INS-2025-0001-1：已有核实结论（verified，2025-05-20），不能再次决定" in again.stderr
 
 
 def test_R07_situation_5_gives_a_notice_but_no_event_and_an_interview_needs_time_and_place(db):
@@ -117,7 +117,7 @@ def test_R07_situation_5_gives_a_notice_but_no_event_and_an_interview_needs_time
                       "--facts", "变更未备案", "--issued", "2025-05-08", db=db)
     verified = credit("inspection", "verify", "INS-2025-0001-1", "--on", "2025-05-20", db=db)
 
-    assert no_place.exit_code == 2 and "--interview-at and --place" in no_place.stderr
+    assert no_place.exit_code == 2 and "约见谈话须给出约谈时间 --interview-at 和约谈地点 --place" in no_place.stderr
     assert registry.exit_code == 0 and "no credit event" in registry.stdout
     assert verified.exit_code == 0 and "no credit event" in verified.stdout
 
@@ -126,7 +126,7 @@ def test_R07_a_notice_is_not_issued_before_the_inspection(db):
     assert inspection(db).exit_code == 0
     early = credit("inspection", "finding", "INS-2025-0001", "--situation", "1", "--measure", "written_notice",
                    "--facts", "x", "--issued", "2025-05-01", db=db)
-    assert early.exit_code == 2 and "--issued 2025-05-01 is before the inspection (2025-05-06)" in early.stderr
+    assert early.exit_code == 2 and "--issued 2025-05-01：签发日期早于检查日期 2025-05-06" in early.stderr
     assert count(db, InspectionFinding) == 0
 
 
@@ -147,7 +147,7 @@ def test_R09_complaints_verified_or_unfounded(db):
     assert (event["indicator"], event["source"], event["decided_on"], event["verified"]) == (
         "JY-02", "complaint", "2025-03-20", "true")
     assert json.loads(unfounded.stdout)["event"] is None
-    assert wrong.exit_code == 2 and "--channel: 'fax' is not a known complaint channel" in wrong.stderr
+    assert wrong.exit_code == 2 and "--channel 'fax'：不是已知的投诉渠道（第十三条）；可选：hotline_12345 | written" in wrong.stderr
 
 
 def test_R06_import_takes_inspections_and_findings_and_twice_changes_nothing(db, tmp_path):
@@ -178,9 +178,9 @@ def test_R06_a_bad_import_names_file_row_and_column_and_imports_nothing(db, tmp_
     result = credit("inspection", "import", "--inspections", str(tmp_path / "inspections.csv"), db=db)
 
     assert result.exit_code == 2
-    assert "2 error(s), nothing imported" in result.stderr
-    assert "inspections.csv row 2, column method: --method: 'telepathy'" in result.stderr
-    assert "inspections.csv row 3, column inspected_on: '2025-06-31' is not a date" in result.stderr
+    assert "2 处错误，未导入任何记录，请改正后重新导入" in result.stderr
+    assert "inspections.csv 第2行，method 'telepathy'：不是已知的检查方式（第九条）" in result.stderr
+    assert "inspections.csv 第3行，inspected_on：'2025-06-31' 不是 YYYY-MM-DD 格式的日期" in result.stderr
     assert count(db, Inspection) == 0
 
 
@@ -209,7 +209,7 @@ def test_R07_an_interview_set_before_its_notice_is_refused_with_exit_code_2(db):
                    "--facts", "质控不足", "--issued", "2025-05-08", "--interview-at", "2025-05-07 09:00",
                    "--place", "市局", db=db)
     assert early.exit_code == 2, early.output
-    assert "约见谈话通知书 cannot be written" in early.stderr
+    assert "约见谈话通知书无法生成：" in early.stderr
     assert count(db, InspectionFinding) == 0
 
 
@@ -221,7 +221,7 @@ def test_R20_an_id_that_would_name_a_path_is_refused_and_a_refused_import_leaves
                     str(tmp_path / "findings.csv"), "--out", str(tmp_path / "docs"), db=db)
 
     assert result.exit_code == 2
-    assert "inspections.csv row 3, column inspection_id: --id '../../evil'" in result.stderr
+    assert "inspections.csv 第3行，inspection_id '../../evil'：编号须为 1–60 个字母" in result.stderr
     assert list((tmp_path / "docs").glob("*")) == []  # the first row's notice was written, then taken back
     assert count(db, Inspection) == count(db, InspectionFinding) == 0
 

@@ -83,7 +83,7 @@ def test_R21_the_roster_import_adds_changes_and_audits_each_inspector(uow, tmp_p
 
 
 def test_a_roster_row_without_a_name_is_refused_naming_file_row_and_column(uow, tmp_path):
-    with pytest.raises(RosterError, match="roster.csv row 3, column name: empty"), uow:
+    with pytest.raises(RosterError, match="roster.csv 第3行，name：为空"), uow:
         import_roster(uow, roster(tmp_path, "inspector_id,name,unit\nJC001,王建国,支队\nJC002,,支队\n"), ACTOR)
     assert uow.tables.of("inspectors") == []
 
@@ -106,11 +106,11 @@ def test_R19_the_plan_draws_by_grade_adds_complaints_and_the_same_seed_gives_the
 def test_R19_without_a_roster_the_plan_says_so(uow, tmp_path):
     share_all(uow)
     report = make_plan(uow, PLAN_RULES, PlanInput(2026, "s", tmp_path))
-    assert report.teams == 0 and "roster is empty" in report.warning
+    assert report.teams == 0 and "执法检查人员名录为空" in report.warning
 
 
 def test_R19_a_cycle_not_yet_determined_is_refused_naming_its_stage(uow, tmp_path):
-    with pytest.raises(CycleNotDeterminedError, match="cycle 2025 is at stage 'scored'"):
+    with pytest.raises(CycleNotDeterminedError, match="2025年度评价周期处于“已评分”阶段（'scored'）"):
         make_plan(uow, PLAN_RULES, PlanInput(2026, "s", tmp_path))
     with pytest.raises(LookupError, match="2030 年度尚无已保存的评价结果"):
         make_plan(uow, PLAN_RULES, PlanInput(2031, "s", tmp_path))

@@ -142,10 +142,10 @@ def test_R14_a_run_interrupted_before_its_change_publicity_publicises_it_when_ru
 
 
 @pytest.mark.parametrize(("given", "message"), [
-    (event(clause=9), "--clause 9: 第十七条 has clauses 1 to 8"),
-    (event(decided=date(2026, 4, 5)), "--verified 2026-04-03 is before --decided 2026-04-05"),
+    (event(clause=9), "--clause 9：第十七条只有第1项至第8项"),
+    (event(decided=date(2026, 4, 5)), "--verified 2026-04-03：核实日期早于 --decided 2026-04-05"),
     (SeriousEventInput("91140525317066907X", 4, date(2026, 4, 1), date(2026, 4, 3), "x", ACTOR),
-     "no evaluated result to change"),
+     "--institution 91140525317066907X：没有可变更的评价结果"),
 ])
 def test_R14_an_event_that_cannot_be_applied_is_refused_and_nothing_is_kept(tmp_path, rules, given, message):
     uow = evaluated(tmp_path / "var", "published")
@@ -157,5 +157,5 @@ def test_R14_an_event_that_cannot_be_applied_is_refused_and_nothing_is_kept(tmp_
 def test_R14_a_not_rated_institution_has_no_grade_to_revoke(tmp_path, rules):
     uow = evaluated(tmp_path / "var", "published")
     not_rated = next(r.institution_id for r in uow.tables.of("results") if r.status != "rated")
-    with pytest.raises(ObjectionError, match="不予评定"), uow:
+    with pytest.raises(ObjectionError, match=f"{not_rated} 不予评定：没有可撤销的信用风险等级"), uow:
         serious_event(uow, rules, SeriousEventInput(not_rated, 4, date(2026, 4, 1), date(2026, 4, 3), "x", ACTOR))
