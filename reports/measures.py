@@ -29,7 +29,7 @@ _WEEKDAYS = "一二三四五六日"
 def item_label(article: str, item: int) -> str:
     """第十条第（一）项 for ("十", 1); the articles quoted here (第八、九、十条) have items 1–6."""
     if isinstance(item, bool) or not isinstance(item, int) or not 1 <= item <= 6:
-        raise ValueError(f"第{article}条 has items 1–6, got {item!r}")
+        raise ValueError(f"第{article}条只有第1项至第6项，而给出的是 {item!r}")
     return f"第{article}条第（{NUMERALS[item]}）项"
 
 
@@ -40,7 +40,7 @@ def _matters(matters: Sequence[Any]) -> list[dict[str, Any]]:
         item, name = (m["item"], m["name"]) if isinstance(m, Mapping) else m
         rows.append({"item": int(item), "name": clean_text(name), "label": item_label("八", int(item))})
     if not rows:
-        raise ValueError("an inspection has at least one matter of 第八条")
+        raise ValueError("一次检查至少有一项第八条所列的检查事项")
     return rows
 
 
@@ -49,28 +49,33 @@ def _paragraphs(text: object) -> list[str]:
     return [line for line in (clean_text(part) for part in str(text or "").splitlines()) if line]
 
 
+REQUIRED_NAMES = {"document_no": "文书编号", "inspection_id": "检查编号", "institution_id": "统一社会信用代码",
+                  "institution_name": "机构名称", "interview_place": "约谈地点", "method": "检查方式",
+                  "situation_text": "第十条情形的内容"}
+
+
 def _required(ctx: Mapping[str, Any], key: str) -> str:
     value = clean_text(ctx.get(key))
     if not value:
-        raise ValueError(f"a 第十条 measure document needs {key}")
+        raise ValueError(f"第十条处理措施文书须写明{REQUIRED_NAMES.get(key, key)}（{key}）")
     return value
 
 
 def _interview_at(value: object, issued: date) -> datetime:
     """约见谈话 time: a datetime or ISO text such as "2026-03-05 09:30", not before the issue date."""
     if not value:
-        raise ValueError("an interview notice (约见谈话通知书) needs interview_at")
+        raise ValueError("约见谈话通知书须写明约谈时间（interview_at）")
     text = value.isoformat() if isinstance(value, datetime) else str(value).strip()
     if len(text) <= len("2026-03-05"):
-        raise ValueError(f"interview_at needs a date and a time of day, got {value!r}")
+        raise ValueError(f"约谈时间（interview_at）须包括日期和时刻，而给出的是 {value!r}")
     try:
         at = datetime.fromisoformat(text)
     except ValueError:
         raise ValueError(
-            f"interview_at must be ISO date and time such as 2026-03-05 09:30, got {value!r}"
+            f"约谈时间（interview_at）须写作 2026-03-05 09:30 这样的日期和时刻，而给出的是 {value!r}"
         ) from None
     if at.date() < issued:
-        raise ValueError(f"interview at {at:%Y-%m-%d %H:%M} is before the issue date {issued}")
+        raise ValueError(f"约谈时间 {at:%Y-%m-%d %H:%M} 早于文书签发日期 {issued}")
     return at
 
 
@@ -81,7 +86,7 @@ def _inspection_sentence(ctx: Mapping[str, Any], inspected: date, matters: list[
     """我局于…通过…（第九条第（n）项）对你单位…（第八条第（n）项）开展了监督检查（检查编号：…），检查人员：…。"""
     inspectors = [clean_text(name) for name in ctx.get("inspectors") or () if clean_text(name)]
     if not inspectors:
-        raise ValueError("an inspection has at least one inspector")
+        raise ValueError("一次检查至少有一名检查人员")
     method = f"{_required(ctx, 'method')}（{item_label('九', ctx['method_item'])}）"
     subjects = "；".join(f"{m['name']}（{m['label']}）" for m in matters)
     return (
@@ -110,7 +115,7 @@ def _credit_sentence(indicator: Mapping[str, str] | None, situation: int, system
         )
     if situation != REGISTRY_SITUATION:
         raise ValueError(
-            f"第十条第（{NUMERALS[situation]}）项 needs the indicator its verified finding is recorded under"
+            f"第十条第（{NUMERALS[situation]}）项情形须写明其核实后记入的评价指标"
         )
     return (
         f"上述情形按第五条、第六条规定的名录管理办理，请你单位通过{system}及时完善名录信息或办理信息变更；"
@@ -124,7 +129,7 @@ def _written_notice(ctx: Mapping[str, Any], issued: date) -> dict[str, Any]:
         return {"requirement": "请立即整改，并将整改情况书面报送我局。", "rectify_by_iso": ""}
     by = as_date(ctx["rectify_by"])
     if by < issued:
-        raise ValueError(f"rectification deadline {by} is before the issue date {issued}")
+        raise ValueError(f"整改期限 {by} 早于文书签发日期 {issued}")
     return {
         "requirement": f"请于{cn_date(by)}前完成整改，并将整改情况书面报送我局。",
         "rectify_by_iso": by.isoformat(),
@@ -162,13 +167,13 @@ def measure_context(ctx: Mapping[str, Any]) -> dict[str, Any]:
     """
     kind = clean_text(ctx.get("kind"))
     if kind not in MEASURE_TITLES:
-        raise ValueError(f"kind must be one of {sorted(MEASURE_TITLES)}, got {kind!r}")
+        raise ValueError(f"文书种类应为 {sorted(MEASURE_TITLES)} 之一，而给出的是 {kind!r}")
     issued, inspected = as_date(ctx["issued_on"]), as_date(ctx["inspected_on"])
     if issued < inspected:
-        raise ValueError(f"issued on {issued}, before the inspection on {inspected}")
+        raise ValueError(f"签发日期 {issued} 早于检查日期 {inspected}")
     facts = _paragraphs(ctx.get("facts"))
     if not facts:
-        raise ValueError("a 第十条 measure document needs the facts found")
+        raise ValueError("第十条处理措施文书须写明检查发现的事实")
     indicator = _indicator(ctx.get("indicator"))
     bureau = ctx["bureau"]
     document_no = _required(ctx, "document_no")

@@ -102,12 +102,12 @@ def test_R07_an_interview_notice_gives_time_place_and_asks_the_legal_representat
     "missing", [{"interview_at": None}, {"interview_at": "2026-03-05"}, {"interview_place": ""}]
 )
 def test_R07_an_interview_notice_without_a_time_or_place_is_refused(missing):
-    with pytest.raises(ValueError, match="interview_"):
+    with pytest.raises(ValueError, match=r"约谈(时间（interview_at）|地点（interview_place）)"):
         measure_context(measure("interview", **missing))
 
 
 def test_R07_a_document_issued_before_the_inspection_is_refused_naming_both_dates():
-    with pytest.raises(ValueError, match=r"2026-02-25.*2026-02-26"):
+    with pytest.raises(ValueError, match=r"签发日期 2026-02-25 早于检查日期 2026-02-26"):
         measure_context(measure(issued_on=date(2026, 2, 25)))
 
 
