@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 import traceback
 from collections.abc import Callable
 from datetime import date, datetime
@@ -44,21 +45,22 @@ class BadInput(Exception):
     """Input that the user can fix: exit code 2."""
 
 
-def bad_input_types() -> tuple[type[BaseException], ...]:
-    """Errors that mean the input (drop, option, settings, rules or calendar file) is wrong, not the program."""
-    from credit.calendar import CalendarFileError, UnknownYearError
-    from credit.indexsystem import IndexSystemError
-    from credit.rules import BureauPlaceholderError
-    from credit.supervision import SupervisionRulesError
-    from store.repository import CycleStartedError
-    from store.settings import SettingsError
-    from tasks.drop_io import StructuralError
-    from tasks.objections import ObjectionError
-    from tasks.supervision import SupervisionError
+# Errors that mean the input (drop, option, settings, rules or calendar file) is wrong, not the program: where
+# each is defined. An error of one of them was raised by its module, so a module not loaded is not imported
+# to ask (issue 14: `tasks.drop_io` would bring pandas into an interactive command's exit code 2).
+BAD_INPUT = (
+    ("credit.calendar", "CalendarFileError"), ("credit.calendar", "UnknownYearError"),
+    ("credit.indexsystem", "IndexSystemError"), ("credit.rules", "BureauPlaceholderError"),
+    ("credit.supervision", "SupervisionRulesError"), ("store.repository", "CycleStartedError"),
+    ("store.settings", "SettingsError"), ("tasks.drop_io", "StructuralError"), ("tasks.objections", "ObjectionError"),
+    ("tasks.supervision", "SupervisionError"),
+)
 
-    return (BadInput, ObjectionError, StructuralError, UnknownYearError, CalendarFileError, IndexSystemError,
-            LookupError, SupervisionError, SupervisionRulesError, CycleStartedError, SettingsError,
-            BureauPlaceholderError)
+
+def bad_input_types() -> tuple[type[BaseException], ...]:
+    """Errors that mean the input is wrong (exit code 2), of the modules this process has loaded."""
+    loaded = [getattr(sys.modules.get(module), name, None) for module, name in BAD_INPUT]
+    return (BadInput, LookupError, *(error for error in loaded if isinstance(error, type)))
 
 
 def run_guarded(action: Callable[[], Any], debug: bool) -> Any:

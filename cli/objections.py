@@ -171,7 +171,7 @@ def _pair(item: str) -> tuple[str, str]:
 
 def _print(summary) -> None:
     """One objection: admissible and its review deadline, or deemed no objection and why; warnings on stderr."""
-    from reports.lifecycle import DECISIONS
+    from reports.names import DECISIONS
 
     if summary.admissible:
         review = f"复核期限 {summary.review_by}" if summary.review_by else "复核计时中止（现场核查或监测进行中）"
@@ -186,7 +186,7 @@ def _print(summary) -> None:
 
 def _print_decision(report) -> None:
     """The decision: old → new score and grade and the new publicity, or that the result did not change."""
-    from reports.lifecycle import DECISIONS
+    from reports.names import DECISIONS
 
     summary = report.objection
     label, outcome = DECISIONS[summary.decision]
@@ -237,7 +237,7 @@ def register(
 
 
 def _register_text(report) -> str:
-    from reports.lifecycle import DECISIONS
+    from reports.names import DECISIONS
     from tasks.records import FILER_KINDS
 
     lines = [f"{report.year}年度异议登记簿：共 {len(report.objections)} 件"]

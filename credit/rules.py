@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 from credit.calendar import WorkCalendar
-from credit.indexsystem import RULES_DIR, IndexSystem, IndexSystemError, load_index_system
+from credit.indexsystem import RULES_DIR, SAFE_LOADER, IndexSystem, IndexSystemError, load_index_system
 from credit.lifecycle import Procedure
 
 if TYPE_CHECKING:  # loaded on first use: the sampling rules bring pandas, which most commands never need
@@ -32,7 +32,7 @@ class RulesError(IndexSystemError):
 
 def _read_yaml(path: Path) -> Any:
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER)
     except OSError as error:
         raise RulesError(f"{path}: cannot be read ({error.strerror})") from None
 

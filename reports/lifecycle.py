@@ -57,14 +57,17 @@ from reports.common import (
     write_notes_sheet,
 )
 from reports.explain import dimension_name, evidence_words
+from reports.names import (  # 第十九条's outcomes and R-20's file names, kept where light commands read them
+    CHANGES_CSV,
+    CHANGES_JSON,
+    COVER_LETTER,
+    DECISIONS,
+    MANIFEST,
+    RESULTS_CSV,
+    RESULTS_JSON,
+)
 from reports.render import BANDS_INTRO, NOT_RATED_TEXT, ObjectionNotice, Window
 
-# 第十九条 复核意见: the three outcomes, as `credit objection decide --decision` names them.
-DECISIONS = {
-    "rejected": ("维持", "异议不成立，维持原评价结果"),
-    "partly_upheld": ("部分采纳", "异议部分成立，予以部分采纳"),
-    "upheld": ("采纳", "异议成立，予以采纳"),
-}
 # 第十九条 逾期未申请复核或未提供相应佐证材料的，视为无异议.
 DEEMED_REASONS = {"late": "逾期未申请复核", "no_evidence": "未提供相应佐证材料"}
 ART19_DEEMED = "逾期未申请复核或未提供相应佐证材料的，视为无异议"
@@ -86,10 +89,6 @@ CHANGE_COLUMNS = (
     "变更类型", "统一社会信用代码", "机构名称", "所在县（市、区）", "变更前等级", "变更后等级",
     "变更前得分", "变更后得分", "变更事项",
 )
-# the share package's file names are these constants, never built from data.
-RESULTS_CSV, RESULTS_JSON = "results.csv", "results.json"
-CHANGES_CSV, CHANGES_JSON = "changes.csv", "changes.json"
-COVER_LETTER, MANIFEST = "cover_letter.html", "manifest.json"
 _SHARED_FIELDS = ("name", "county", "status", "grade", "score", "clause", "revoked_grade")
 _FIELD_LABELS = {
     "name": "机构名称", "county": "所在县（市、区）", "status": "评定状态", "grade": "信用风险等级",

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
+if TYPE_CHECKING:  # path_inside serves the read-only commands, which load no pandas (issue 14)
+    import pandas as pd
 
 # XML 1.0 Char is #x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] | [#x10000-#x10FFFF]; C1 controls
 # (U+007F-U+009F) are legal but invisible and mean nothing in published text, so they go too.
@@ -61,6 +62,8 @@ def csv_frame(frame: pd.DataFrame) -> pd.DataFrame:
 
     Numeric columns are left alone: a negative number is a number in every spreadsheet, never a formula.
     """
+    import pandas as pd
+
     out = frame.copy()
     for column in out.columns:
         series = out[column]

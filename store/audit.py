@@ -169,12 +169,15 @@ class AuditLog:
         """Walk the whole log in id order: every row's own hash, its link to the row before, no id missing."""
         gaps_sealed = self.session.get_bind().dialect.name == "postgresql"
         checked, prev_id, prev_hash = 0, 0, GENESIS
-        query = select(AuditEntry).order_by(AuditEntry.id).execution_options(yield_per=1000)
-        for entry in self.session.scalars(query):
+        # plain tuples of the columns, not ORM objects: `cycle status` walks the whole chain on every run (issue 14)
+        names = (*CHAINED, "row_hash")
+        query = select(*(getattr(AuditEntry, name) for name in names)).order_by(AuditEntry.id)
+        for values in self.session.execute(query.execution_options(yield_per=1000)):
+            entry = dict(zip(names, values, strict=True))
             found = _problem(entry, prev_id, prev_hash, gaps_sealed)
             if found is not None:
                 return ChainCheck(False, checked, *found)
-            checked, prev_id, prev_hash = checked + 1, entry.id, entry.row_hash
+            checked, prev_id, prev_hash = checked + 1, entry["id"], entry["row_hash"]
         highest = self.highest_issued()
         if highest is not None and highest > prev_id:
             missing = f"缺少行（编号 {_span(prev_id + 1, highest)}）：审计日志末尾的行已被删除"
@@ -203,17 +206,17 @@ class AuditLog:
         return [_record(e) for e in self.session.scalars(query)]
 
 
-def _problem(entry: AuditEntry, prev_id: int, prev_hash: str, gaps_sealed: bool) -> tuple[int, str] | None:
-    """The first thing wrong with `entry` after the row (prev_id, prev_hash), as (row id, message), or None."""
-    content = {name: getattr(entry, name) for name in CHAINED}
-    if entry.row_hash != row_hash(content):
-        return entry.id, f"编号 {entry.id} 的行内容被改动（或为伪造插入的行）：其内容与所记哈希值不符"
-    linked = entry.prev_hash == prev_hash
-    if entry.id != prev_id + 1 and not (linked and gaps_sealed):
-        return prev_id + 1, f"缺少行（编号 {_span(prev_id + 1, entry.id - 1)}）：这些行已被删除"
+def _problem(entry: Mapping[str, Any], prev_id: int, prev_hash: str, gaps_sealed: bool) -> tuple[int, str] | None:
+    """The first thing wrong with `entry` (its columns) after the row (prev_id, prev_hash), as (row id, message)."""
+    row_id = int(entry["id"])
+    if entry["row_hash"] != row_hash(entry):
+        return row_id, f"编号 {row_id} 的行内容被改动（或为伪造插入的行）：其内容与所记哈希值不符"
+    linked = entry["prev_hash"] == prev_hash
+    if row_id != prev_id + 1 and not (linked and gaps_sealed):
+        return prev_id + 1, f"缺少行（编号 {_span(prev_id + 1, row_id - 1)}）：这些行已被删除"
     if not linked:
         before = f"编号 {prev_id} 的行" if prev_id else "链首"
-        return entry.id, f"链断开：编号 {entry.id} 的行所记的上一行哈希值与{before}不符（其前的行被改动、删除或伪造）"
+        return row_id, f"链断开：编号 {row_id} 的行所记的上一行哈希值与{before}不符（其前的行被改动、删除或伪造）"
     return None
 
 

@@ -31,10 +31,8 @@ from credit.lifecycle import (
     review_deadline,
 )
 from credit.rules import Rules
-from reports.lifecycle import render_reply_letter
 from reports.safe import UnsafePathError, path_inside
 from store.lifecycle import Actor
-from tasks.rescore import change_and_publicize, cycle_rules, score_cycle
 
 if TYPE_CHECKING:
     from store.models import Cycle, Objection, Result
@@ -267,6 +265,7 @@ def import_objections(uow: Any, rules: Rules, inputs: ImportInput) -> ImportRepo
     bad input naming file, row and column, and nothing of the file is stored. Then each row is recorded once
     (by its objection_id) in the caller's one writing unit of work."""
     from tasks.drop_io import read_drop
+    from tasks.rescore import cycle_rules
     from tasks.validation import validate_drop
 
     drop = read_drop(inputs.drop)
@@ -470,6 +469,8 @@ def _record_decision(uow: Any, objection: Objection, inputs: DecideInput, warnin
 
 def _rescore(uow: Any, rules: Rules, cycle: Cycle, objection: Objection, inputs: DecideInput) -> Result | None:
     """第十九条: the same snapshot plus the corrections; a changed result gets a new version and publicity."""
+    from tasks.rescore import change_and_publicize, cycle_rules, score_cycle
+
     scored = score_cycle(uow, cycle_rules(rules, cycle), cycle, objection.institution_id)
     return change_and_publicize(uow, rules, cycle, objection.institution_id, scored.results, scored.findings,
                                 on=inputs.on, reason=f"复核异议{objection.id}：{inputs.reason}",
@@ -500,6 +501,8 @@ def _letter_rules(rules: Rules) -> dict:
 
 def _decision_letter(rules: Rules, objection: Objection, before: Result, after: Result | None,
                      inputs: DecideInput, year: int) -> str:
+    from reports.lifecycle import render_reply_letter
+
     ctx = {
         **_letter_rules(rules),
         "objection_id": objection.id, "filer_name": objection.filer_name,
@@ -517,6 +520,8 @@ def _decision_letter(rules: Rules, objection: Objection, before: Result, after: 
 
 
 def _deemed_letter(rules: Rules, objection: Objection, result: Result, window: Window, year: int) -> str:
+    from reports.lifecycle import render_reply_letter
+
     return render_reply_letter({
         **_letter_rules(rules),
         "objection_id": objection.id, "filer_name": objection.filer_name,

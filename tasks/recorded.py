@@ -47,10 +47,12 @@ def recorded_event_rows(uow: Any, start: date, end: date, rules: Rules | Supervi
     supervision rules), which say the indicator each record becomes.
     """
     store = uow.supervision if hasattr(uow, "supervision") else uow
+    findings, complaints = list(store.findings_with_inspections()), list(store.complaints())
+    if not findings and not complaints:
+        return []  # the supervision rules (and their index system) are read only when there is a record
     supervision = rules.supervision if isinstance(rules, Rules) else rules
-    rows: list[dict[str, Any] | None] = [finding_event(finding_record(f, i), supervision)
-                                         for f, i in store.findings_with_inspections()]
-    rows += [complaint_event(complaint_record(c), supervision) for c in store.complaints()]
+    rows: list[dict[str, Any] | None] = [finding_event(finding_record(f, i), supervision) for f, i in findings]
+    rows += [complaint_event(complaint_record(c), supervision) for c in complaints]
     return sorted((r for r in rows if r is not None and in_period(r, start, end)), key=lambda r: r["event_id"])
 
 

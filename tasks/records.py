@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from credit.lifecycle import STATE_NAMES
 from credit.rules import Rules
-from reports.lifecycle import COVER_LETTER, DECISIONS
+from reports.names import COVER_LETTER, DECISIONS
 from tasks.objections import existing_letter, review_by
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")  # when, as the bureau's clock shows it

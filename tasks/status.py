@@ -292,6 +292,6 @@ def status_text(report: dict) -> str:
 
 
 def _decision(decision: str | None) -> str:
-    from reports.lifecycle import DECISIONS
+    from reports.names import DECISIONS
 
     return "—" if decision is None else DECISIONS[decision][0] if decision in DECISIONS else decision

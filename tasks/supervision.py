@@ -25,9 +25,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, Protocol
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any, Protocol
 
 from credit.codes import is_valid_code
 from credit.indexsystem import format_tenths
@@ -39,12 +37,14 @@ from credit.supervision import (
     document_number,
     finding_event,
 )
-from reports.measures import render_measure_html
 from reports.safe import path_inside
 from store.lifecycle import Actor
 from store.models import Complaint, Inspection, InspectionFinding
 from store.supervision import SupervisionRepository
 from tasks.recorded import complaint_record, finding_record, recorded_event_rows
+
+if TYPE_CHECKING:  # the single-record commands load neither pandas nor the documents' renderer (issue 14)
+    import pandas as pd
 
 ID_PATTERN = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]{0,59}")
 ENTITY_NAMES = {"inspection_finding": "问题", "complaint": "投诉"}  # what a message calls a record
@@ -226,6 +226,8 @@ def add_finding(uow: HasSupervision, rules: Rules, given: FindingInput, out_dir:
 
 
 def _render(context: dict, name: str) -> str:
+    from reports.measures import render_measure_html
+
     try:
         return render_measure_html(context)
     except ValueError as exc:  # what the document itself refuses (an interview before the notice, …)
@@ -382,6 +384,8 @@ def recorded_events(
     `uow` is a unit of work or its supervision repository; `rules` the Rules of the period (or its
     supervision rules), which say the indicator each record becomes.
     """
+    import pandas as pd
+
     kept = recorded_event_rows(uow, start, end, rules)  # tasks/recorded.py: the same rows without pandas
     return pd.DataFrame(kept, columns=list(EVENT_COLUMNS), dtype="string")
 
