@@ -85,7 +85,7 @@ def parse_day(value: str, option: str) -> date:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise BadInput(f"{option} {value!r} is not a date YYYY-MM-DD") from None
+        raise BadInput(f"{option} {value!r}：不是 YYYY-MM-DD 格式的日期") from None
 
 
 def today() -> date:

@@ -27,7 +27,7 @@ def plan(
     """第二十二条：依 Y−1 年度已确定的评价结果，按等级抽取 Y 年度的监督检查计划（plan.csv/html/xlsx）。"""
     def action() -> None:
         if not seed.strip():
-            raise BadInput("--seed must not be empty: it is what makes the plan reproducible")
+            raise BadInput("--seed 不能为空：抽取结果由它复现")
         out_dir(out)
         _check_county(year, county)  # before Prefect starts (issue 14 item 3)
         prepare_prefect()
@@ -36,15 +36,15 @@ def plan(
         with no_heartbeat():
             report = _bad_input_on_value_error(lambda: plan_flow(year=year, seed=seed, out=str(out), db_url=db,
                                                                  county=county))
-        grades = ", ".join(f"{g or 'no result'} {n}" for g, n in report["selected"].items())
-        typer.echo(f"{year} inspection plan from cycle {report['source_year']}, seed {report['seed']!r}, rules "
-                   f"{report['rules_version']}: {report['institutions']} institutions, {report['inspections']} "
-                   f"inspections ({grades}); {report['complaints']} with verified complaints")
+        grades = "、".join(f"{f'{g}级' if g else '无评价结果'} {n} 家" for g, n in report["selected"].items())
+        typer.echo(f"{year}年度监督检查计划：依据 {report['source_year']} 年度评价结果，随机种子 {report['seed']!r}，"
+                   f"抽查规则 {report['rules_version']}：{report['institutions']} 家机构，抽取检查 {report['inspections']} "
+                   f"家（{grades}）；其中有投诉经核查属实的 {report['complaints']} 家")
         if report["warning"]:
-            typer.echo(f"warning: {report['warning']}", err=True)
+            typer.echo(f"提醒：{report['warning']}", err=True)
         else:
-            typer.echo(f"inspectors drawn from a roster of {report['inspectors']}: {report['teams']} teams")
-        typer.echo(f"outputs in {out.resolve()}")
+            typer.echo(f"执法检查人员从 {report['inspectors']} 人的名录中抽取：{report['teams']} 个检查组")
+        typer.echo(f"输出文件夹：{out.resolve()}")
 
     run_guarded(action, debug)
 
@@ -80,8 +80,8 @@ def import_inspectors(
                 return import_roster(uow, RosterImport(file), actor)
 
         report = asdict(_bad_input_on_value_error(work))
-        typer.echo(f"{report['inspectors']} inspectors in {file.name}: {report['new']} new, {report['changed']} "
-                   f"changed, {report['unchanged']} unchanged")
+        typer.echo(f"{file.name} 中执法检查人员 {report['inspectors']} 人：新增 {report['new']} 人、变更 "
+                   f"{report['changed']} 人、未变 {report['unchanged']} 人")
 
     run_guarded(action, debug)
 
@@ -119,6 +119,6 @@ def registry_changes(
         rules = rules_for_year(year, rules_dir=get_settings().rules_dir)
         with open_store(db, run="credit registry-changes").unit_of_work(write=False) as uow:
             report = run(uow, rules, given)
-        typer.echo(f"written {report.path}")
+        typer.echo(f"已写出：{report.path}")
 
     run_guarded(action, debug)

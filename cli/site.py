@@ -35,10 +35,10 @@ def build(
         outcome = run_site_build(out, day, db)
         for path in outcome.get("repaired", []):  # issue 11 item 7: a tampered site is rebuilt, and said so
             typer.echo(f"网站文件与记录的 SHA-256 不一致，已重建：{path}", err=True)
-        typer.echo(f"site as of {outcome['as_of']}: {len(outcome['files'])} files in {outcome['out']}")
+        typer.echo(f"网站（截至 {outcome['as_of']}）：{len(outcome['files'])} 个文件，位于 {outcome['out']}")
         if outcome["removed"]:
-            typer.echo(f"removed {len(outcome['removed'])} files no longer published")
-        typer.echo(f"open {Path(outcome['out']) / 'index.html'}")
+            typer.echo(f"已删除不再公开的文件 {len(outcome['removed'])} 个")
+        typer.echo(f"打开 {Path(outcome['out']) / 'index.html'} 查看")
 
     run_guarded(action, debug)
 

@@ -60,8 +60,7 @@ def _show(report: dict, as_json: bool, line: str) -> None:
 
 def _registry_note(report: dict) -> None:
     if not report["in_registry"]:
-        typer.echo(f"note: {report['institution_id']} is not in the store's registry (kept; counts for the plan)",
-                   err=True)
+        typer.echo(f"提示：{report['institution_id']} 不在存储的名录中（已登记；计入检查计划）", err=True)
 
 
 @inspection_app.command("add")
@@ -87,8 +86,8 @@ def add_inspection(
                                 summary, inspection_id, name)
         rules, actor = _rules(given.inspected_on), _actor(by, "inspection recorded (第七—九条)")
         report = asdict(_in_store(db, "inspection add", lambda uow: add_inspection(uow, rules, given, actor)))
-        _show(report, as_json, f"inspection {report['inspection_id']} recorded: {report['institution_id']} on "
-                               f"{report['inspected_on']}, {report['method']}")
+        _show(report, as_json, f"已登记检查 {report['inspection_id']}：{report['institution_id']}，"
+                               f"{report['inspected_on']}，{report['method']}")
         _registry_note(report)
 
     run_guarded(action, debug)
@@ -116,9 +115,8 @@ def add_finding(
         rules, folder, actor = _rules(given.issued_on), _documents(out), _actor(by, "第十条 finding recorded")
         report = asdict(_in_store(db, "inspection finding",
                                   lambda uow: add_finding(uow, rules, given, folder, actor)))
-        event = f"becomes {report['indicator']} once verified" if report["indicator"] else "no credit event (第五、六条: "\
-            "detected from the registry data)"
-        _show(report, as_json, f"finding {report['finding_id']} ({event}); {report['document_no']}: "
+        event = f"核实属实后计入 {report['indicator']}" if report["indicator"] else "不计入信用事件（第五、六条：由名录数据识别）"
+        _show(report, as_json, f"已登记问题 {report['finding_id']}（{event}）；{report['document_no']}："
                                f"{report['document_path']}")
 
     run_guarded(action, debug)
@@ -150,9 +148,17 @@ def verify(
 def _event_line(record_id: str, report: dict) -> str:
     event = report["event"]
     if event is None or event["verified"] != "true":
-        return f"{record_id}: {report['outcome']}; no credit event (kept, never scored)"
-    return (f"{record_id}: {report['outcome']}; credit event {event['event_id']} {event['indicator']} decided "
-            f"{event['decided_on']}, scored by the evaluation of {event['decided_on'][:4]}")
+        return f"{record_id}：{_outcome(report['outcome'])}；不计入信用事件（已登记，不计分）"
+    return (f"{record_id}：{_outcome(report['outcome'])}；信用事件 {event['event_id']} {event['indicator']}，"
+            f"处理决定日期 {event['decided_on']}，计入 {event['decided_on'][:4]} 年度的评价")
+
+
+OUTCOME_NAMES = {"verified": "属实", "not_verified": "不属实", "unfounded": "不属实", "pending": "待核实"}
+
+
+def _outcome(code: str) -> str:
+    """An outcome as a person reads it, with its code: 属实（verified）."""
+    return f"{OUTCOME_NAMES[code]}（{code}）" if code in OUTCOME_NAMES else code
 
 
 @inspection_app.command("import")
@@ -169,8 +175,8 @@ def import_inspections(
         rules, actor = _rules(today()), _actor(by, f"inspections from {inspections.name}")
         report = asdict(_in_store(db, "inspection import",
                                   lambda uow: import_inspections(uow, rules, given, actor)))
-        typer.echo(f"{report['inspections']} inspections recorded ({report['unchanged']} already there), "
-                   f"{report['findings']} findings")
+        typer.echo(f"已登记检查 {report['inspections']} 项（另有 {report['unchanged']} 项此前已登记），"
+                   f"发现问题 {report['findings']} 项")
         for path in report["documents"]:
             typer.echo(f"  {path}")
 
@@ -195,8 +201,7 @@ def add_complaint(
                                complaint_id)
         rules, actor = _rules(given.received_on), _actor(by, "complaint received (第十三条)")
         report = asdict(_in_store(db, "complaint add", lambda uow: add_complaint(uow, rules, given, actor)))
-        _show(report, as_json, f"complaint {report['complaint_id']} recorded ({report['channel_name']}), "
-                               "pending verification")
+        _show(report, as_json, f"已登记投诉 {report['complaint_id']}（{report['channel_name']}），待核查")
         _registry_note(report)
 
     run_guarded(action, debug)
@@ -235,7 +240,7 @@ def import_complaints(
 
         given, rules, actor = ComplaintImport(file), _rules(today()), _actor(by, f"complaints from {file.name}")
         report = asdict(_in_store(db, "complaint import", lambda uow: import_complaints(uow, rules, given, actor)))
-        typer.echo(f"{report['complaints']} complaints recorded ({report['unchanged']} already there)")
+        typer.echo(f"已登记投诉 {report['complaints']} 项（另有 {report['unchanged']} 项此前已登记）")
 
     run_guarded(action, debug)
 
@@ -255,17 +260,17 @@ def _listing(year: int, db: str | None, as_json: bool, debug: bool, what: str) -
 
 
 def _inspection_lines(report: dict) -> list[str]:
-    lines = [f"{report['year']}: {len(report['inspections'])} inspections"]
+    lines = [f"{report['year']}年度：检查 {len(report['inspections'])} 项"]
     for i in report["inspections"]:
         lines.append(f"{i['id']}  {i['inspected_on']}  {i['institution_id']}  {i['name'] or ''}  {i['method']}")
-        lines += [f"    {f['id']}  第十条({f['situation']})  {f['measure']}  {f['document_no']}  {f['outcome']}"
+        lines += [f"    {f['id']}  第十条({f['situation']})  {f['measure']}  {f['document_no']}  {_outcome(f['outcome'])}"
                   for f in i["findings"]]
     return lines
 
 
 def _complaint_lines(report: dict) -> list[str]:
-    lines = [f"{report['year']}: {len(report['complaints'])} complaints"]
-    lines += [f"{c['id']}  {c['received_on']}  {c['institution_id']}  {c['channel']}  {c['outcome']}"
+    lines = [f"{report['year']}年度：投诉 {len(report['complaints'])} 项"]
+    lines += [f"{c['id']}  {c['received_on']}  {c['institution_id']}  {c['channel']}  {_outcome(c['outcome'])}"
               for c in report["complaints"]]
     return lines
 

@@ -47,15 +47,15 @@ def add(
     with _exit_2_on_bad_input():
         first = _parse_date(start, "D")
         if n < 0:
-            raise BadInput(f"N: must be 0 or more working days, got {n}")
+            raise BadInput(f"N {n}：工作日数须为 0 或正整数")
         spans = [_parse_span(text) for text in exclude or []]
         calendar = WorkCalendar.load(overrides)
         end = calendar.add_working_days(first, n, exclude=spans)
     typer.echo(end.isoformat())
     if calendar.is_provisional(end):
         typer.echo(
-            f"(provisional) {end.isoformat()} is on or after 25 December of the last year with an official "
-            "calendar; the next State Council notice may move it",
+            f"（暂定）{end.isoformat()} 在已有官方日历的最后一年的 12 月 25 日或之后：国务院办公厅下一年度的"
+            "放假安排通知可能使其变动",
             err=True,
         )
 
@@ -79,21 +79,21 @@ def _exit_2_on_bad_input() -> Iterator[None]:
     try:
         yield
     except (BadInput, UnknownYearError, CalendarFileError) as exc:
-        typer.echo(f"error: {exc}", err=True)
+        typer.echo(f"错误：{exc}", err=True)
         raise typer.Exit(code=2) from exc
 
 
 def _parse_date(text: str, name: str) -> date:
-    """An ISO date, or BadInput naming the argument or option ("D: 'x' is not a date YYYY-MM-DD")."""
-    return parse_day(text.strip(), f"{name}:")
+    """An ISO date, or BadInput naming the argument or option ("D 'x'：不是 YYYY-MM-DD 格式的日期")."""
+    return parse_day(text.strip(), name)
 
 
 def _parse_span(text: str) -> tuple[date, date]:
     """A closed range A..B with A not after B."""
     first, sep, last = text.partition("..")
     if not sep:
-        raise BadInput(f"--exclude: {text!r} is not a range A..B (e.g. 2025-10-13..2025-10-15)")
+        raise BadInput(f"--exclude {text!r}：不是 A..B 形式的日期区间（如 2025-10-13..2025-10-15）")
     a, b = _parse_date(first, "--exclude"), _parse_date(last, "--exclude")
     if b < a:
-        raise BadInput(f"--exclude: {text!r} ends before it starts")
+        raise BadInput(f"--exclude {text!r}：结束日期早于开始日期")
     return a, b

@@ -84,7 +84,7 @@ def test_the_cli_builds_the_site_and_a_rebuild_gives_the_same_bytes(tmp_path, st
     args = ["build", "--out", str(out), "--as-of", "2026-04-10", "--db", db_url]
     first = CliRunner().invoke(site_app, args)
     assert first.exit_code == 0, first.output
-    assert "site as of 2026-04-10" in first.output
+    assert "网站（截至 2026-04-10）" in first.output
     before = {p: (out / p).read_bytes() for p in read_all(out)}
     assert CliRunner().invoke(site_app, args).exit_code == 0
     assert {p: (out / p).read_bytes() for p in read_all(out)} == before

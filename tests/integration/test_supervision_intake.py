@@ -118,8 +118,8 @@ def test_R07_situation_5_gives_a_notice_but_no_event_and_an_interview_needs_time
     verified = credit("inspection", "verify", "INS-2025-0001-1", "--on", "2025-05-20", db=db)
 
     assert no_place.exit_code == 2 and "约见谈话须给出约谈时间 --interview-at 和约谈地点 --place" in no_place.stderr
-    assert registry.exit_code == 0 and "no credit event" in registry.stdout
-    assert verified.exit_code == 0 and "no credit event" in verified.stdout
+    assert registry.exit_code == 0 and "不计入信用事件" in registry.stdout
+    assert verified.exit_code == 0 and "不计入信用事件" in verified.stdout
 
 
 def test_R07_a_notice_is_not_issued_before_the_inspection(db):
@@ -160,8 +160,8 @@ def test_R06_import_takes_inspections_and_findings_and_twice_changes_nothing(db,
     second = credit(*args, db=db)
 
     assert first.exit_code == 0, first.output
-    assert "2 inspections recorded (0 already there), 2 findings" in first.stdout
-    assert "0 inspections recorded (2 already there), 0 findings" in second.stdout
+    assert "已登记检查 2 项（另有 0 项此前已登记），发现问题 2 项" in first.stdout
+    assert "已登记检查 0 项（另有 2 项此前已登记），发现问题 0 项" in second.stdout
     assert sorted(p.name for p in (tmp_path / "docs").iterdir()) == [
         "JC-2025-001-1-written_notice.html", "JC-2025-002-1-interview.html"]
     engine = make_engine(db)
@@ -194,8 +194,8 @@ def test_R09_complaint_import_with_outcomes(db, tmp_path):
     result = credit("complaint", "import", "--file", str(tmp_path / "complaints.csv"), db=db)
     bad = credit("complaint", "import", "--file", str(tmp_path / "complaints.csv"), db=db)
 
-    assert result.exit_code == 0 and "3 complaints recorded" in result.stdout
-    assert bad.exit_code == 0 and "0 complaints recorded (3 already there)" in bad.stdout
+    assert result.exit_code == 0 and "已登记投诉 3 项" in result.stdout
+    assert bad.exit_code == 0 and "已登记投诉 0 项（另有 3 项此前已登记）" in bad.stdout
     engine = make_engine(db)
     with transaction(engine) as session:
         outcomes = {c.id: c.outcome for c in session.scalars(select(Complaint))}

@@ -59,7 +59,7 @@ def test_add_says_provisional_on_stderr_from_25_december_of_the_last_loaded_year
     result = run("add", "2026-12-20", "5")
     assert result.exit_code == 0
     assert result.stdout == "2026-12-25\n"
-    assert "(provisional)" in result.stderr
+    assert "（暂定）" in result.stderr
 
 
 def test_add_into_an_unknown_year_exits_2_naming_the_year_and_the_file_to_edit():
@@ -72,13 +72,13 @@ def test_add_into_an_unknown_year_exits_2_naming_the_year_and_the_file_to_edit()
 @pytest.mark.parametrize(
     ("args", "named"),
     [
-        (["2025-13-01", "7"], "D:"),
-        (["tomorrow", "7"], "D:"),
+        (["2025-13-01", "7"], "D '2025-13-01'：不是 YYYY-MM-DD 格式的日期"),
+        (["tomorrow", "7"], "D 'tomorrow'：不是 YYYY-MM-DD 格式的日期"),
         (["2025-09-30", "seven"], "'N'"),
-        (["2025-09-30", "15", "--exclude", "2025-10-13"], "--exclude:"),
-        (["2025-09-30", "15", "--exclude", "2025-10-13..soon"], "--exclude:"),
-        (["2025-09-30", "15", "--exclude", "2025-10-15..2025-10-13"], "--exclude:"),
-        (["2025-09-30", "--", "-1"], "N:"),
+        (["2025-09-30", "15", "--exclude", "2025-10-13"], "--exclude '2025-10-13'：不是 A..B 形式的日期区间"),
+        (["2025-09-30", "15", "--exclude", "2025-10-13..soon"], "--exclude 'soon'：不是 YYYY-MM-DD 格式的日期"),
+        (["2025-09-30", "15", "--exclude", "2025-10-15..2025-10-13"], "--exclude '2025-10-15..2025-10-13'：结束日期早于开始日期"),
+        (["2025-09-30", "--", "-1"], "N -1：工作日数须为 0 或正整数"),
     ],
 )
 def test_malformed_input_exits_2_naming_the_argument_or_option(args, named):
