@@ -88,16 +88,13 @@ def import_inspectors(
 
 def _bad_input_on_value_error(call):
     """Roster files and seeds the user can fix, and a roster too small for the draw: exit code 2."""
+    from credit.sampling import InspectorDrawError
     from tasks.plan import RosterError
 
     try:
         return call()
-    except RosterError as exc:
+    except (RosterError, InspectorDrawError) as exc:
         raise BadInput(str(exc)) from None
-    except ValueError as exc:
-        if "inspector draw" in str(exc) or "seed" in str(exc):
-            raise BadInput(str(exc)) from None
-        raise
 
 
 def registry_changes(

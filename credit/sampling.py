@@ -48,6 +48,10 @@ ROSTER_COLUMNS = ["inspector_id", "name", "unit", "county"]
 REPEATED_TEAM = "repeated_team"
 
 
+class InspectorDrawError(ValueError):
+    """The plan cannot be drawn from what the officer gave (a seed, the roster): bad input, said in Chinese."""
+
+
 class SamplingRulesError(IndexSystemError):
     """A sampling-rules file that breaks one of its own rules; the message names file and entry."""
 
@@ -220,7 +224,7 @@ def plan(results: pd.DataFrame, complaints: pd.DataFrame, rules: SamplingRules, 
     optionally county, used only for institutions absent from `results`.
     """
     if not isinstance(seed, str) or not seed:
-        raise ValueError("the seed must be a non-empty string: it is what makes the plan reproducible")
+        raise InspectorDrawError("--seed 不能为空：抽取结果由它复现")
     frame = _results(results, rules)
     complained, complaint_county = _complaints(complaints)
     frame["order"] = [draw_order(seed, i) for i in frame["institution_id"]]
@@ -363,11 +367,11 @@ def draw_inspectors(
         else:
             eligible = staff
         if len(eligible) < team_size:
-            where = f"county {county}" if county else "an unknown county (city-level staff only)"
-            raise ValueError(
-                f"inspector draw: institution {institution_id} in {where} has {len(eligible)} eligible "
-                f"inspector(s), {team_size} needed; add inspectors to the roster"
-                + (" or draw without avoiding the own county" if avoid_own_county else ""))
+            where = f"位于{county}" if county else "所在县（市、区）不明（只能由市局人员检查）"
+            raise InspectorDrawError(
+                f"执法检查人员抽取：机构 {institution_id}（{where}）可抽取的执法检查人员只有 {len(eligible)} 名，"
+                f"每组需要 {team_size} 名；请在名录中增加执法检查人员"
+                + ("，或抽取时不回避本县（市、区）人员" if avoid_own_county else ""))
         for inspection in range(1, int(row.inspections) + 1):
             ranked = _ranked(list(eligible["inspector_id"]), seed, institution_id, inspection)
             team, note = _first_unused(ranked, team_size, used)
@@ -404,10 +408,10 @@ def _roster(roster: pd.DataFrame) -> pd.DataFrame:
         raise ValueError(f"roster: missing column(s) {', '.join(missing)}")
     staff = pd.DataFrame({c: _text(roster[c]) for c in ROSTER_COLUMNS})
     if (staff["inspector_id"] == "").any():
-        raise ValueError("roster: a row has an empty inspector_id")
+        raise InspectorDrawError("执法检查人员名录：有一行的 inspector_id 为空")
     duplicated = staff.loc[staff["inspector_id"].duplicated(), "inspector_id"]
     if len(duplicated):
-        raise ValueError(f"roster: inspector {duplicated.iloc[0]} appears more than once")
+        raise InspectorDrawError(f"执法检查人员名录：{duplicated.iloc[0]} 重复出现")
     staff["city_level"] = staff["county"].isin(CITY_LEVEL)
     staff.loc[staff["city_level"], "county"] = ""
     return staff.set_index("inspector_id", drop=False)

@@ -326,7 +326,7 @@ def test_R19_a_duplicate_institution_an_empty_id_or_an_empty_seed_is_refused():
         plan(pd.concat([results(A=1), results(A=1)]), complaints(), RULES, SEED)
     with pytest.raises(ValueError, match="empty institution_id"):
         plan(results(A=1), complaints(""), RULES, SEED)
-    with pytest.raises(ValueError, match="seed"):
+    with pytest.raises(ValueError, match="--seed 不能为空"):
         plan(results(A=1), complaints(), RULES, "")
 
 
@@ -431,7 +431,7 @@ def test_R19_双随机_fewer_than_two_eligible_inspectors_is_a_clear_error():
     ])
     row = pd.DataFrame([{"institution_id": "I-1", "county": "城区", "grade": "C", "reason": "sampled",
                          "inspections": 1, "on_site": True}])
-    with pytest.raises(ValueError, match=r"I-1.*城区.*1 eligible"):
+    with pytest.raises(ValueError, match=r"机构 I-1（位于城区）可抽取的执法检查人员只有 1 名，每组需要 2 名"):
         draw_inspectors(row, own_branch_only, SEED)
     drawn = draw_inspectors(row, own_branch_only, SEED, avoid_own_county=False)
     assert len(drawn) == 1
@@ -442,13 +442,13 @@ def test_R19_双随机_an_institution_of_unknown_county_is_inspected_by_city_lev
                          "inspections": 1, "on_site": True}])
     drawn = draw_inspectors(row, roster(), SEED)
     assert {drawn.iloc[0]["inspector_1"], drawn.iloc[0]["inspector_2"]} <= {"S01", "S02", "S11"}
-    with pytest.raises(ValueError, match="city-level"):
+    with pytest.raises(ValueError, match="只能由市局人员检查"):
         draw_inspectors(row, roster(city=0), SEED)
 
 
 def test_R19_双随机_a_roster_with_a_duplicate_inspector_is_refused():
     staff = roster()
-    with pytest.raises(ValueError, match="appears more than once"):
+    with pytest.raises(ValueError, match="执法检查人员名录：S01 重复出现"):
         draw_inspectors(spread_plan(), pd.concat([staff, staff.iloc[:1]]), SEED)
 
 
