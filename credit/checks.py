@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from credit.codes import is_valid_code
+from credit.codes import ALPHABET, WEIGHTS
 from credit.contract import CASE_INSENSITIVE_ENUMS, MATERIAL_ITEMS, Table
 from credit.reasons import reason_zh
 
@@ -42,6 +42,9 @@ REFUSED_CHARACTERS = ("\x00", "\ufeff")
 VISIBLE = {"\x00": "<U+0000>", "\ufeff": "<U+FEFF>"}
 ANY_COLUMN = "*"  # a suite's meta.column for the text check: the first column holding a refused character
 EARLIEST = np.datetime64("0001-01-01", "s")  # numpy has a year 0; ISO 8601 dates (and Python) do not
+CODE_LENGTH = len(WEIGHTS) + 1  # 17 characters and the check character
+_CODE_VALUE = np.full(129, -1, dtype=np.int64)  # code point → value in the alphabet; 128 stands for any other
+_CODE_VALUE[[ord(c) for c in ALPHABET]] = np.arange(len(ALPHABET))
 
 
 def key_columns(table: Table) -> tuple[str, ...]:
@@ -66,10 +69,8 @@ def parse_dates(values: pd.Series) -> pd.Series:
     )
     parsed = parsed.astype("datetime64[s]").to_numpy(copy=True)
     parsed[parsed < EARLIEST] = np.datetime64("NaT")  # issue 11 item 6: 0000-01-01 is as invalid as 2025-02-30
-    out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[s]")
-    known = codes >= 0
-    out.iloc[known.nonzero()[0]] = parsed[codes[known]]
-    return out
+    parsed = np.append(parsed, np.datetime64("NaT", "s"))  # slot -1 = empty cell
+    return pd.Series(parsed[codes], index=values.index, dtype="datetime64[s]")
 
 
 def date_parses(values: pd.Series) -> pd.Series:
@@ -83,8 +84,21 @@ def code_ok(values: pd.Series) -> pd.Series:
     Codes repeat across rows: each distinct one is checked once.
     """
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    verdict = np.array([is_valid_code(u) for u in uniques] + [True], dtype=bool)  # slot -1 = empty cell
+    verdict = np.append(valid_codes(uniques), True)  # slot -1 = empty cell
     return pd.Series(verdict[codes], index=values.index)
+
+
+def valid_codes(values: Iterable[object]) -> np.ndarray:
+    """`is_valid_code` of each value, computed on arrays (GB 32100-2015 §5: weighted sum modulo 31)."""
+    text = pd.Series(list(values), dtype="string")
+    ok: np.ndarray = (text.str.len() == CODE_LENGTH).fillna(False).to_numpy(dtype=bool)
+    if not ok.any():
+        return ok
+    points = np.array(text[ok].tolist(), dtype=f"<U{CODE_LENGTH}").view(np.uint32).reshape(-1, CODE_LENGTH)
+    digits = _CODE_VALUE[np.minimum(points, len(_CODE_VALUE) - 1)]  # -1: outside the code alphabet
+    total = (digits[:, :-1] * np.asarray(WEIGHTS)).sum(axis=1)
+    ok[ok] = (digits >= 0).all(axis=1) & (digits[:, -1] == (31 - total % 31) % 31)
+    return ok
 
 
 def first_of_key(frame: pd.DataFrame, table: Table, *, code_valid: pd.DataFrame | None = None) -> pd.Series:
@@ -96,10 +110,26 @@ def first_of_key(frame: pd.DataFrame, table: Table, *, code_valid: pd.DataFrame 
     result = pd.Series(True, index=frame.index)
     if not table.key:
         return result
-    eligible = ids_valid(frame, table, code_valid=code_valid)
-    dup = frame.loc[eligible, list(table.key)].duplicated(keep="first")
-    result.loc[dup.index[dup.to_numpy()]] = False
+    eligible = ids_valid(frame, table, code_valid=code_valid).to_numpy(dtype=bool)
+    dup = repeated(frame.loc[eligible, list(table.key)])
+    result.iloc[eligible.nonzero()[0][dup]] = False
     return result
+
+
+def repeated(frame: pd.DataFrame) -> np.ndarray:
+    """What `frame.duplicated(keep="first")` says (empty cells equal), through one factorisation per column.
+
+    On millions of Arrow strings this takes about half the time of DataFrame.duplicated.
+    """
+    codes: np.ndarray = np.zeros(len(frame), dtype=np.int64)
+    for i, column in enumerate(frame.columns):
+        column_codes, uniques = frame[column].factorize(use_na_sentinel=False)
+        codes = column_codes if i == 0 else pd.factorize(codes * len(uniques) + column_codes)[0]  # < rows²
+    first = np.zeros(len(frame) + 1, dtype=np.int64)
+    positions = np.arange(len(frame))
+    first[codes[::-1]] = positions[::-1]  # the last write wins: each code's first position
+    repeats: np.ndarray = first[codes] != positions
+    return repeats
 
 
 def ids_valid(frame: pd.DataFrame, table: Table, *, code_valid: pd.DataFrame | None = None) -> pd.Series:
@@ -179,6 +209,21 @@ def fine_amount_ok(frame: pd.DataFrame) -> pd.Series:
     return (~fine | amount).astype(bool)
 
 
+def as_text(values: pd.Series, *, lower: bool = False) -> pd.Series:
+    """The column as `string` values (lower-cased if asked); a categorical is converted once per distinct value.
+
+    Big drops hold repetitive text as categoricals: taking each row's value from the converted categories
+    costs a fraction of converting millions of rows.
+    """
+    if not isinstance(values.dtype, pd.CategoricalDtype):
+        return values.str.lower() if lower else values
+    categories = values.cat.categories.astype("string")
+    if lower:
+        categories = categories.str.lower()
+    taken = categories.array.take(values.cat.codes.to_numpy(), allow_fill=True)
+    return pd.Series(taken, index=values.index, name=values.name)
+
+
 def checked_columns(table: Table) -> tuple[str, ...]:
     """The raw columns a suite reads directly (the rest of its checks read derived columns)."""
     read = {*table.code_columns, *table.enums}
@@ -203,11 +248,7 @@ def check_frame(table: Table, frame: pd.DataFrame, *, registry: set[str] | None 
     name = table.kind
     out = pd.DataFrame(index=frame.index)
     for column in checked_columns(table):
-        values = frame[column]
-        if isinstance(values.dtype, pd.CategoricalDtype):  # big drops hold repetitive text as categoricals
-            values = values.astype("string")
-        if (name, column) in CASE_INSENSITIVE_ENUMS:
-            values = values.str.lower()
+        values = as_text(frame[column], lower=(name, column) in CASE_INSENSITIVE_ENUMS)
         if column in table.enums or column == "county":
             values = values.fillna("")
         out[column] = values

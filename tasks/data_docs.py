@@ -21,6 +21,8 @@ from typing import Any
 
 VENDOR = Path(__file__).resolve().parent.parent / "reports" / "vendor" / "gx-docs"
 VENDOR_IN_DOCS = "static/vendor"
+DOCS_ROWS = 1000  # failing rows listed per expectation in Data Docs (its table shows 10 per value)
+_ROW_LISTS = ("unexpected_list", "unexpected_index_list")
 _CDN = {
     "https://maxcdn.bootstrapcdn.com/bootstrap/4.3.1/css/bootstrap.min.css": "css/bootstrap.min.css",
     "https://stackpath.bootstrapcdn.com/bootstrap/4.3.1/js/bootstrap.min.js": "js/bootstrap.min.js",
@@ -59,15 +61,23 @@ def escaped(value: Any) -> Any:
 
 
 def escaped_result(result: Any) -> Any:
-    """A copy of a suite validation result for Data Docs only: every value it reports is HTML-escaped."""
+    """A copy of a suite validation result for Data Docs only: every value it reports is HTML-escaped.
+
+    The complete lists of failing rows are cut to DOCS_ROWS: GX stores and renders them in Python, which takes
+    minutes for a million failing rows; the quarantine and validation/report.html name every row.
+    """
     docs = copy.copy(result)
     items = []
     for item in result.results:
         item_copy = copy.copy(item)
-        item_copy.result = escaped(item.result or {})
+        item_copy.result = escaped(_capped(item.result or {}))
         items.append(item_copy)
     docs.results = items
     return docs
+
+
+def _capped(result: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: v[:DOCS_ROWS] if k in _ROW_LISTS and isinstance(v, list) else v for k, v in result.items()}
 
 
 def internal_columns(suite_json: Mapping[str, Any]) -> dict[str, str]:
@@ -80,19 +90,40 @@ def internal_columns(suite_json: Mapping[str, Any]) -> dict[str, str]:
     return found
 
 
-def make_offline(docs_dir: Path, renames: Mapping[str, str]) -> None:
-    """Vendored assets beside the pages, every page's CDN URL pointed at them, internal columns renamed."""
+def make_offline(docs_dir: Path, renames: Mapping[str, Mapping[str, str]]) -> None:
+    """Vendored assets beside the pages, every page's CDN URL pointed at them, internal columns renamed.
+
+    `renames` holds each suite's own names (`key__first` checks activity_id in one suite, objection_id in
+    another); a page that belongs to no suite (the index) gets them all.
+    """
     shutil.copytree(VENDOR, docs_dir / VENDOR_IN_DOCS, dirs_exist_ok=True)
-    names = re.compile("|".join(rf"\b{re.escape(n)}\b" for n in sorted(renames, key=len, reverse=True)))
+    everything = {k: v for names in renames.values() for k, v in names.items()}
     for page in docs_dir.rglob("*.html"):
-        up = "../" * (len(page.relative_to(docs_dir).parts) - 1)
+        parts = page.relative_to(docs_dir).parts
+        up = "../" * (len(parts) - 1)
         text = offline_text(page.read_text(encoding="utf-8"), up)
-        if renames:
-            text = names.sub(lambda m: renames[m.group(0)], text)
+        text = renamed(text, renames.get(_suite_of(parts), everything))
         page.write_text(text, encoding="utf-8")
     for sheet in (docs_dir / "static").rglob("*.css"):
         sheet.write_text(_GX_ASSET.sub("../images/logo-long.png", sheet.read_text(encoding="utf-8")),
                          encoding="utf-8")
+
+
+def renamed(text: str, names: Mapping[str, str]) -> str:
+    """`text` with each internal column name (a whole word) replaced by the input column it checks."""
+    if not names:
+        return text
+    pattern = re.compile("|".join(rf"\b{re.escape(n)}\b" for n in sorted(names, key=len, reverse=True)))
+    return pattern.sub(lambda m: names[m.group(0)], text)
+
+
+def _suite_of(parts: tuple[str, ...]) -> str:
+    """The suite a page shows: validations/<suite>/<run>/<time>/<batch>.html or expectations/<suite>.html."""
+    if parts[0] == "validations" and len(parts) > 2:
+        return parts[1]
+    if parts[0] == "expectations" and len(parts) == 2:
+        return Path(parts[1]).stem
+    return ""
 
 
 def offline_text(text: str, up: str) -> str:

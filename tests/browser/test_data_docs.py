@@ -113,3 +113,10 @@ def test_data_docs_hide_the_internal_columns(docs: Path) -> None:
     for path in pages(docs):
         text = path.read_text(encoding="utf-8")
         assert "client_id__check_ok" not in text and "key__first" not in text, path.relative_to(docs)
+
+
+def test_each_page_names_the_input_columns_of_its_own_suite(docs: Path) -> None:
+    """`key__first` checks activity_id in activities and objection_id in objections: each page says its own."""
+    page = next(p for p in pages(docs) if "validations" in p.parts and "activities" in p.parts)
+    text = page.read_text(encoding="utf-8")
+    assert "activity_id" in text and "objection_id" not in text

@@ -268,3 +268,20 @@ def test_an_expectation_gx_cannot_compute_is_an_error_not_bad_rows(monkeypatch: 
     monkeypatch.setattr(checks, "check_frame", without_derived)
     with pytest.raises(ValidationRunError, match="sampled_on_date"):
         validate(fixture_drop(activities="pass"))
+
+
+def test_validation_skips_the_fingerprint_gx_hashes_every_row_for_and_restores_its_threshold() -> None:
+    """Issue 14: GX hashes a whole batch under 1 GB only for a batch marker; _run switches that off while it runs."""
+    from great_expectations.execution_engine import pandas_execution_engine as engine
+
+    from tasks import validation
+
+    threshold = engine.HASH_THRESHOLD
+    source = validation._context(None).data_sources.add_pandas("drop")
+    suite = validation._suite(
+        {"name": "t", "expectations": [{"type": "expect_column_values_to_not_be_null", "kwargs": {"column": "a"}}]}
+    )
+    result = validation._run(source, "t", suite, pd.DataFrame({"a": ["x", None]}), {})
+    assert not result.success  # the check itself still runs
+    assert "pandas_data_fingerprint" not in result.meta["batch_markers"]
+    assert threshold == engine.HASH_THRESHOLD

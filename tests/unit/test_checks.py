@@ -183,3 +183,30 @@ def test_missing_optional_columns_are_added_empty() -> None:
 
 def test_checks_import_no_great_expectations() -> None:
     assert "great_expectations" not in Path(checks.__file__).read_text(encoding="utf-8")
+
+
+def test_the_array_check_of_credit_codes_agrees_with_gb_32100_character_by_character() -> None:
+    import random
+
+    from credit.codes import ALPHABET, check_character, is_valid_code
+
+    rng = random.Random(14)
+    bodies = ["".join(rng.choice(ALPHABET) for _ in range(17)) for _ in range(2000)]
+    values = [b + check_character(b) for b in bodies[:1000]] + [b + rng.choice(ALPHABET) for b in bodies[1000:]]
+    values += [A, WRONG, A.lower(), A + "0", A[:17], "", "9114058117354698４A", "91140581173546984\x00",
+               "911405811735469I4A", "晋" * 18]  # fmt: skip
+    assert checks.valid_codes(values).tolist() == [is_valid_code(v) for v in values]
+
+
+def test_repeated_keys_match_pandas_duplicated_with_empty_cells_equal() -> None:
+    rows = pd.DataFrame({"a": strings("x", "x", None, None, "y", "x"), "b": strings("1", "2", "1", "1", None, "1")})
+    assert checks.repeated(rows).tolist() == rows.duplicated(keep="first").tolist()
+    assert checks.repeated(rows[["a"]]).tolist() == rows[["a"]].duplicated(keep="first").tolist()
+    assert checks.repeated(rows.astype("category")).tolist() == rows.duplicated(keep="first").tolist()
+
+
+def test_a_categorical_column_reaches_the_suite_as_the_same_strings() -> None:
+    values = strings("Yes", None, "no", "Yes")
+    for lower in (False, True):
+        expected = values.str.lower() if lower else values
+        pd.testing.assert_series_equal(checks.as_text(values.astype("category"), lower=lower), expected)
