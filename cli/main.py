@@ -35,7 +35,7 @@ from cli.objections import objection_app, serious_event
 from cli.plan import inspectors_app, plan, registry_changes
 from cli.records import letters
 from cli.rescore import rescore
-from cli.runtime import no_heartbeat, prepare_prefect, sandbox_settings
+from cli.runtime import exit_without_teardown, no_heartbeat, prepare_prefect, sandbox_settings
 from cli.server import migrate, server_app
 from cli.site import site_app
 from cli.supervision import complaint_app, inspection_app
@@ -68,7 +68,7 @@ def evaluate(
 def _evaluate(drop: Path, year: int, as_of: date, out: Path, index_version: str | None, db: str | None,
               by: str | None) -> None:
     if not drop.exists():
-        raise BadInput(f"--drop {drop}: no such file or folder")
+        raise BadInput(f"--drop {drop}：文件或文件夹不存在")
     out_dir(out)
     outcome = run_annual_evaluation(drop, year, as_of, out, index_version, db, by)
     print_outcome(outcome, out)
@@ -80,7 +80,7 @@ def run_annual_evaluation(drop: Path, year: int, as_of: date, out: Path, index_v
     import os
 
     os.environ.setdefault("CREDIT_PROGRESS", "1")
-    prepare_prefect()
+    prepare_prefect(preload=("great_expectations",))  # the validate step imports it: while the API starts
     from flows.annual_evaluation import annual_evaluation
 
     with no_heartbeat():  # index_version None: the version in force for the period (credit.rules)
@@ -138,7 +138,7 @@ def demo(
         with sandbox_settings(var_dir=sandbox / "var", db_url=db_url):
             _evaluate(SAMPLE_DROP, 2025, date(2026, 1, 20), folder, None, db_url, "demo")
         typer.echo(f"演示沙箱存储：{sandbox / 'credit.db'}（未使用配置的存储）")
-        typer.echo(f"open {folder / 'publicity.html'} and {folder / 'run-summary.html'}")
+        typer.echo(f"打开 {folder / 'publicity.html'} 和 {folder / 'run-summary.html'} 查看")
 
     run_guarded(action, debug)
 
@@ -210,7 +210,7 @@ app.command(rich_help_panel=PANEL_PUBLICITY)(notices)
 
 
 def main() -> None:  # pragma: no cover - console entry point
-    app(prog_name="credit")
+    exit_without_teardown(lambda: app(prog_name="credit"))  # cli/runtime.py: 1-3 s of module teardown skipped
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -5,19 +5,28 @@ Three cases, in this order:
   server's API, as a worker's do, and only the terminal is kept quiet.
 - The server of `credit server start` is running (its pid file `<var>/prefect/server.json` names a live
   process that answers): the command attaches to it, so Prefect's start-up is paid once, not per command.
-- Otherwise Prefect's ephemeral mode: a temporary local API started by this process on the migrated
-  database of `<var>/prefect` (reused from run to run), with what a batch run does not need switched off
-  (analytics, the UI, the events' persister, triggers and actions; heartbeats in `no_heartbeat`).
+- Otherwise Prefect's ephemeral mode: a temporary local API on the migrated database of `<var>/prefect`
+  (reused from run to run), with what a batch run does not need switched off (analytics, the UI, the
+  events' persister, triggers and actions; heartbeats in `no_heartbeat`). This process starts it itself,
+  at once and in the background (`start_ephemeral`), instead of letting the first flow call start it and
+  wait: its start-up (~5-8 s) overlaps the command's own imports, and `no_heartbeat` waits for it just
+  before the flow call. It is stopped when the command exits (and by the kernel if the command dies).
 """
 
 from __future__ import annotations
 
+import atexit
 import json
 import logging
 import os
-from collections.abc import Iterator
-from contextlib import contextmanager
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
 from pathlib import Path
+from typing import IO, NoReturn
 
 from store.settings import get_settings
 from tasks.outputs import pid_alive  # stdlib only: cheap on every command's path
@@ -46,6 +55,25 @@ AGAINST_A_SERVER = {
 
 
 SERVER_FILE = "server.json"  # written by `credit server start` in Prefect's home: pid, api_url, port
+# What Prefect's own SubprocessASGIServer gives its ephemeral API (prefect/server/api/server.py); its output is
+# captured, shown only when it fails to start: errors are kept there.
+EPHEMERAL_SERVER = {"PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1", "PREFECT__SERVER_FINAL": "1",
+                    "PREFECT_SERVER_LOGGING_LEVEL": "ERROR"}
+
+
+@dataclass
+class Ephemeral:
+    """The temporary API this process started: its process, address, captured output, and what to import meanwhile."""
+
+    process: subprocess.Popen[bytes]
+    api_url: str
+    output: IO[bytes]
+    preload: tuple[str, ...]
+    deadline: float = 0.0
+    ready: bool = False
+
+
+_ephemeral: list[Ephemeral] = []  # at most one: the API of this process
 
 
 def prefect_home() -> Path:
@@ -53,8 +81,13 @@ def prefect_home() -> Path:
     return Path(get_settings().var_dir) / "prefect"
 
 
-def prepare_prefect() -> None:
-    """Attach to the operator's or `credit server start`'s server, else quiet ephemeral state under var/prefect."""
+def prepare_prefect(preload: tuple[str, ...] = ()) -> None:
+    """Attach to the operator's or `credit server start`'s server, else start a quiet ephemeral API on var/prefect.
+
+    `preload`: modules the flow will import anyway (Great Expectations), imported while that API starts.
+    """
+    if _ephemeral:
+        return
     home = prefect_home()
     own = None if "PREFECT_API_URL" in os.environ else running_server(home)
     if own is not None:
@@ -67,6 +100,85 @@ def prepare_prefect() -> None:
         home.mkdir(parents=True, exist_ok=True)
         os.environ.setdefault("PREFECT_HOME", str(home))
         os.environ.setdefault("PREFECT_PROFILES_PATH", str(home / "profiles.toml"))
+    # Once prefect is loaded its settings are fixed (a test harness's API, say): it starts its own if it must.
+    if not server and "prefect" not in sys.modules:
+        _ephemeral.append(start_ephemeral(preload))
+        os.environ["PREFECT_API_URL"] = _ephemeral[0].api_url
+
+
+def start_ephemeral(preload: tuple[str, ...]) -> Ephemeral:
+    """Prefect's ephemeral API, started now in the background on a socket bound here (no port race).
+
+    The same uvicorn command and environment as Prefect's SubprocessASGIServer; its output is kept for the
+    error message; it is ended at exit, or by the kernel when this process dies first (Linux).
+    """
+    import socket
+    import tempfile
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(64)
+    port = listener.getsockname()[1]
+    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"} | EPHEMERAL_SERVER
+    command = [sys.executable, "-m", "uvicorn", "--factory", "prefect.server.api.server:create_app",
+               "--fd", str(listener.fileno()), "--log-level", "error", "--lifespan", "on"]
+    output = tempfile.TemporaryFile()  # noqa: SIM115 - kept open for the child; closed by stop_ephemeral
+    with listener:
+        process = subprocess.Popen(command, env=env, stdin=subprocess.DEVNULL, stdout=output, stderr=output,
+                                   pass_fds=(listener.fileno(),), preexec_fn=_dies_with_parent())
+    timeout = float(os.environ.get("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120"))
+    started = Ephemeral(process, f"http://127.0.0.1:{port}/api", output, preload, deadline=time.monotonic() + timeout)
+    atexit.register(stop_ephemeral, started)  # registered before prefect's own: runs after its last flush
+    return started
+
+
+def _dies_with_parent() -> Callable[[], None] | None:
+    """What the child runs first: ask for SIGTERM when this process ends, however it ends (Linux PR_SET_PDEATHSIG)."""
+    if not sys.platform.startswith("linux"):
+        return None
+    import ctypes
+    import signal
+
+    prctl = ctypes.CDLL(None).prctl
+    return lambda: prctl(1, signal.SIGTERM)
+
+
+def wait_for_ephemeral() -> None:
+    """Import the preloads while the ephemeral API starts, then wait until it answers; an error if it never does."""
+    if not _ephemeral or _ephemeral[0].ready:
+        return
+    started = _ephemeral[0]
+    if not healthy(started.api_url, timeout=0.2):
+        import importlib
+
+        for module in started.preload:
+            importlib.import_module(module)
+    while not healthy(started.api_url, timeout=2.0):
+        if started.process.poll() is not None or time.monotonic() > started.deadline:
+            raise RuntimeError(f"Prefect 临时服务未能启动（{_ended(started.process)}）：{_tail(started.output)}")
+        time.sleep(0.05)
+    started.ready = True
+
+
+def stop_ephemeral(started: Ephemeral) -> None:
+    """End the ephemeral API (TERM, KILL after 5 s) and reap it."""
+    if started.process.poll() is None:
+        started.process.terminate()
+        try:
+            started.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            started.process.kill()
+            started.process.wait()
+    started.output.close()
+
+
+def _ended(process: subprocess.Popen[bytes]) -> str:
+    return "等待超时" if process.poll() is None else f"已退出，退出码 {process.returncode}"
+
+
+def _tail(output: IO[bytes], lines: int = 5) -> str:
+    output.seek(0)
+    return " | ".join(output.read().decode(errors="replace").strip().splitlines()[-lines:])
 
 
 def running_server(home: Path) -> dict | None:
@@ -99,8 +211,47 @@ def healthy(api_url: str, timeout: float) -> bool:
         return False
 
 
+def exit_without_teardown(command: Callable[[], object]) -> None:
+    """Run the console command, then end the process as Python does, less the teardown of every module.
+
+    Python's exit frees the objects of every loaded module one by one: 1-3 s on this machine once
+    Prefect, pandas and Great Expectations are loaded, and nothing a command writes depends on it. The
+    steps before it are kept, in Python's order (Py_FinalizeEx): threading's exit hooks (Prefect's log
+    and event workers drain there) and the join of the other threads, the atexit handlers (the ephemeral
+    API is stopped there, logging flushed), then the standard streams are flushed. A command that loaded
+    no Prefect (help, the calendar, the read-only store commands) has little to tear down: it exits as usual.
+    """
+    status: object = 0
+    try:
+        command()
+    except SystemExit as done:
+        if "prefect" not in sys.modules:
+            raise
+        status = done.code
+    if "prefect" in sys.modules:
+        _exit_now(status)
+
+
+def _exit_now(status: object) -> NoReturn:
+    import threading
+
+    if status is not None and not isinstance(status, int):  # sys.exit("message"): printed, exit code 1
+        sys.stderr.write(f"{status}\n")
+        status = 1
+    threading._shutdown()  # type: ignore[attr-defined]
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        with suppress(OSError, ValueError):  # a closed pipe: nothing more to say
+            stream.flush()
+    os._exit(status or 0)
+
+
 def no_heartbeat():
-    """Flow-run heartbeats off for batch runs (about 1 s saved per flow call)."""
+    """Flow-run heartbeats off for batch runs (about 1 s saved per flow call), once the API answers.
+
+    Every flow command calls its flow inside this block: the moment to wait for the ephemeral API.
+    """
+    wait_for_ephemeral()
     from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
 
     return temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None})

@@ -90,3 +90,68 @@ def test_the_port_setting(tmp_path: Path) -> None:
     file = tmp_path / "credit.toml"
     file.write_text("prefect_port = 4310\n", encoding="utf-8")
     assert read_settings({"CREDIT_CONFIG": str(file)}).prefect_port == 4310
+
+
+def _ephemeral_servers(home: Path) -> list[int]:
+    """Pids of the ephemeral APIs (cli/runtime.py start_ephemeral) whose PREFECT_HOME is `home`."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        try:
+            command = (proc / "cmdline").read_bytes()
+            env = (proc / "environ").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if b"prefect.server.api.server:create_app" in command and f"PREFECT_HOME={home}".encode() in env:
+            found.append(int(proc.name))
+    return found
+
+
+def _wait_until(condition, seconds: float) -> bool:
+    import time
+
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.2)
+    return True
+
+
+def _ephemeral_env(tmp_path: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_") and k != "CREDIT_CONFIG"}
+    env.update(CREDIT_VAR_DIR=str(tmp_path / "var"), CREDIT_DB_URL=f"sqlite:///{tmp_path / 'var' / 'credit.db'}")
+    return env
+
+
+LINUX_PROC = pytest.mark.skipif(not Path("/proc/self/environ").exists(), reason="reads /proc")
+
+
+@pytest.mark.slow
+@LINUX_PROC
+def test_a_flow_command_in_ephemeral_mode_runs_on_its_own_api_and_stops_it(tmp_path: Path) -> None:
+    import sqlite3
+
+    home = tmp_path / "var" / "prefect"
+    built = _run(["site", "build", "--out", str(tmp_path / "site"), "--as-of", "2026-01-20"], _ephemeral_env(tmp_path))
+    assert built.returncode == 0, built.stderr
+    with sqlite3.connect(home / "prefect.db") as db:  # the run went through the API on var/prefect
+        assert db.execute("select count(*) from flow_run where state_type = 'COMPLETED'").fetchone() == (1,)
+    assert _ephemeral_servers(home) == []  # and that API is gone with the command
+
+
+@pytest.mark.slow
+@LINUX_PROC
+def test_a_killed_flow_command_takes_its_ephemeral_api_with_it(tmp_path: Path) -> None:
+    home = tmp_path / "var" / "prefect"
+    command = subprocess.Popen([*CREDIT, "site", "build", "--out", str(tmp_path / "site"), "--as-of", "2026-01-20"],
+                               env=_ephemeral_env(tmp_path), cwd=ROOT, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+    try:
+        assert _wait_until(lambda: _ephemeral_servers(home) != [], 120), "no ephemeral API started"
+        command.kill()  # no atexit: the kernel's parent-death signal ends the API
+        command.wait()
+        assert _wait_until(lambda: _ephemeral_servers(home) == [], 60), _ephemeral_servers(home)
+    finally:
+        command.kill()
+        for pid in _ephemeral_servers(home):
+            os.kill(pid, signal.SIGKILL)
