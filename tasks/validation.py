@@ -7,6 +7,7 @@ flows import this module.
 from __future__ import annotations
 
 import json
+import logging
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -188,6 +189,9 @@ def _context(docs_dir: Path | None) -> Any:
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
+    # GX sets this module's logger to INFO on import: its "Created temporary directory … for ephemeral docs site"
+    # would reach the officer's terminal in English; the context's own temporary docs site is never used here.
+    logging.getLogger("great_expectations.data_context.types.base").setLevel(logging.WARNING)
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
     if docs_dir is not None:
