@@ -13,6 +13,11 @@ Drops are cached in bench/out/<scale>/drop (regenerated when missing or made wit
 generation is timed apart and is not part of the pipeline total. Each scale is evaluated in a fresh
 subprocess, so the peak RSS of one scale does not leak into the next. The steps are the plain
 functions behind the flow's Prefect tasks, called through `run_steps`.
+
+Each scale's yardstick is the pyarrow parse floor of its drop, measured in the same run: every
+contract CSV of the drop read by `pyarrow.csv.read_csv` (default options) in a fresh subprocess, its
+wall time, CPU time and peak RSS. Every step and the total are printed as a ratio to its wall time and
+to its CPU time (issue 14 item 5).
 """
 
 from __future__ import annotations
@@ -52,6 +57,17 @@ class Step:
     seconds: float | None
     rss_mb: float | None
     status: str  # "ok", "not available: …", "failed: …", "skipped: …"
+    cpu_seconds: float | None = None  # the process's CPU time in the step: wall time without the load of others
+
+
+@dataclass
+class Floor:
+    """The pyarrow parse floor of one drop: every contract CSV read by pyarrow.csv, nothing else."""
+
+    seconds: float
+    rss_mb: float
+    rows: int
+    cpu_seconds: float | None = None
 
 
 def _peak_rss_mb() -> float:
@@ -117,7 +133,7 @@ def run_steps(drop_dir: Path, out_dir: Path, year: int, as_of: date) -> list[Ste
         if missing:
             steps.append(Step(name, None, None, f"skipped: needs {', '.join(missing)}"))
             continue
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         try:
             fn()
         except ImportError as exc:  # the piece is not written yet (or not importable)
@@ -125,9 +141,10 @@ def run_steps(drop_dir: Path, out_dir: Path, year: int, as_of: date) -> list[Ste
             continue
         except Exception as exc:  # noqa: BLE001 - a benchmark reports a failing step and goes on
             traceback.print_exc(file=sys.stderr)
-            steps.append(Step(name, time.perf_counter() - t0, _peak_rss_mb(), f"failed: {type(exc).__name__}: {exc}"))
+            steps.append(Step(name, time.perf_counter() - t0, _peak_rss_mb(), f"failed: {type(exc).__name__}: {exc}",
+                              time.process_time() - c0))
             continue
-        steps.append(Step(name, time.perf_counter() - t0, _peak_rss_mb(), "ok"))
+        steps.append(Step(name, time.perf_counter() - t0, _peak_rss_mb(), "ok", time.process_time() - c0))
         done.add(name)
     if "scored" in state:
         results = state["scored"].results
@@ -136,6 +153,19 @@ def run_steps(drop_dir: Path, out_dir: Path, year: int, as_of: date) -> list[Ste
         state["grades"] = {str(k): int(v) for k, v in counts.items()}
         steps.append(Step("grades " + json.dumps(state["grades"]), None, None, "info"))
     return steps
+
+
+def parse_floor(drop_dir: Path) -> Floor:
+    """Read every contract CSV of the drop with pyarrow.csv (tables kept, as a pull keeps them), timed."""
+    import pyarrow.csv as pa_csv
+
+    from credit.contract import TABLES
+
+    paths = [Path(drop_dir) / t.file_name for t in TABLES.values() if (Path(drop_dir) / t.file_name).is_file()]
+    t0, c0 = time.perf_counter(), time.process_time()
+    tables = [pa_csv.read_csv(path) for path in paths]
+    seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
+    return Floor(seconds, _peak_rss_mb(), sum(t.num_rows for t in tables), cpu)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -179,23 +209,48 @@ def _evaluate_in_subprocess(scale: str, drop: Path, year: int, as_of: date) -> l
     return [Step(**s) for s in json.loads(lines[-1])["steps"]]
 
 
-def _print_table(scale: str, gen_seconds: float | None, steps: list[Step]) -> None:
+def _floor_in_subprocess(drop: Path) -> Floor | None:
+    """The parse floor of a drop in a fresh interpreter (its imports not timed); None when it fails."""
+    proc = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--floor", str(drop)],
+                          capture_output=True, text=True, cwd=ROOT)
+    lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("{")]
+    if proc.returncode != 0 or not lines:
+        print(f"parse floor: failed: {proc.stderr.strip().splitlines()[-1:]}", file=sys.stderr)
+        return None
+    return Floor(**json.loads(lines[-1]))
+
+
+def _secs(seconds: float | None) -> str:
+    return "" if seconds is None else f"{seconds:.2f}"
+
+
+def _ratio(seconds: float | None, floor_seconds: float | None) -> str:
+    return "" if seconds is None or not floor_seconds else f"{seconds / floor_seconds:.2f}"
+
+
+def _print_table(scale: str, gen_seconds: float | None, steps: list[Step], floor: Floor | None) -> None:
     institutions, activities = SCALES[scale]
     print(f"\n== {scale}: {institutions:,} institutions × {activities} activities = "
           f"{institutions * activities:,} activity rows")
     print("generation: " + ("cached" if gen_seconds is None else f"{gen_seconds:.1f} s (not in the total)"))
-    print(f"{'step':<10}{'wall s':>10}{'peak RSS MB':>14}  status")
-    total = 0.0
+    print(f"{'step':<10}{'wall s':>10}{'cpu s':>10}{'peak RSS MB':>14}{'× floor':>10}{'cpu ×':>8}  status")
+    wall_floor, cpu_floor = (None, None) if floor is None else (floor.seconds, floor.cpu_seconds)
+    if floor is not None:
+        print(f"{'floor':<10}{floor.seconds:>10.2f}{_secs(floor.cpu_seconds):>10}{floor.rss_mb:>14.0f}{1:>10.2f}"
+              f"{1:>8.2f}  pyarrow.csv.read_csv of every CSV ({floor.rows:,} rows)")
+    total = cpu = 0.0
     for s in steps:
         if s.status == "info":
             print(f"  {s.step}")
             continue
         total += s.seconds or 0.0
-        secs = "" if s.seconds is None else f"{s.seconds:.2f}"
+        cpu += s.cpu_seconds or 0.0
         rss = "" if s.rss_mb is None else f"{s.rss_mb:.0f}"
-        print(f"{s.step:<10}{secs:>10}{rss:>14}  {s.status}")
+        print(f"{s.step:<10}{_secs(s.seconds):>10}{_secs(s.cpu_seconds):>10}{rss:>14}{_ratio(s.seconds, wall_floor):>10}"
+              f"{_ratio(s.cpu_seconds, cpu_floor):>8}  {s.status}")
     peak = max((s.rss_mb for s in steps if s.rss_mb is not None), default=None)
-    print(f"{'total':<10}{total:>10.2f}{'' if peak is None else f'{peak:.0f}':>14}")
+    print(f"{'total':<10}{total:>10.2f}{cpu:>10.2f}{'' if peak is None else f'{peak:.0f}':>14}"
+          f"{_ratio(total, wall_floor):>10}{_ratio(cpu, cpu_floor):>8}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -208,8 +263,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--as-of", type=date.fromisoformat, default=None, help="default: 20 January of year+1")
     parser.add_argument("--evaluate", type=Path, help=argparse.SUPPRESS)  # child mode: one drop
     parser.add_argument("--work", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--floor", type=Path, help=argparse.SUPPRESS)  # child mode: one drop's parse floor
     args = parser.parse_args(argv)
     as_of = args.as_of or date(args.year + 1, 1, 20)
+
+    if args.floor:
+        sys.path.insert(0, str(ROOT))
+        print(json.dumps(asdict(parse_floor(args.floor))))
+        return 0
 
     if args.evaluate:
         sys.path.insert(0, str(ROOT))
@@ -225,8 +286,9 @@ def main(argv: list[str] | None = None) -> int:
     calendar_ok = _time_calendar()
     for scale in scales:
         drop, gen_seconds = _ensure_drop(scale, args.seed, args.year)
+        floor = _floor_in_subprocess(drop)  # first: the drop's pages are then as warm for the steps as for it
         steps = _evaluate_in_subprocess(scale, drop, args.year, as_of)
-        _print_table(scale, gen_seconds, steps)
+        _print_table(scale, gen_seconds, steps, floor)
     return 0 if calendar_ok and commands_ok else 1
 
 

@@ -323,12 +323,15 @@ def _earliest_per_group(facts: Facts, candidates: np.ndarray, subject: np.ndarra
 
     Only subjects seen with both roles matter; ties on the first day are settled by activity_id.
     """
+    inst = facts.institution_codes()[candidates]
+    pair, _ = pd.factorize(inst * (int(subject.max(initial=0)) + 1) + subject)  # one code per (institution, subject)
+    both = (np.bincount(pair, weights=role == 0) > 0) & (np.bincount(pair, weights=role == 1) > 0)
+    mine = both[pair]
     frame = pd.DataFrame({
-        "inst": facts.institution_codes()[candidates], "subject": subject, "role": role,
-        "sampled": facts.sampled()[candidates], "pos": candidates,
+        "inst": inst[mine], "subject": subject[mine], "role": role[mine],
+        "sampled": facts.sampled()[candidates][mine], "pos": candidates[mine],
     })
-    frame = frame[frame.groupby(["inst", "subject"])["role"].transform("nunique").to_numpy() == 2]
-    first_day = frame.groupby(["inst", "subject", "role"])["sampled"].transform("min")
+    first_day = frame["sampled"].groupby(pair[mine] * 2 + frame["role"].to_numpy()).transform("min")
     ties = frame[frame["sampled"].to_numpy() == first_day.to_numpy()]
     ids = facts.activities["activity_id"].iloc[facts.eligible[ties["pos"].to_numpy()]].to_numpy(dtype=object)
     ties = ties.assign(activity_id=ids).sort_values("activity_id")

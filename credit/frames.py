@@ -67,20 +67,50 @@ def list_items(values: pd.Series) -> pd.Index:
     return pd.Index(sorted(items), dtype=object)
 
 
+_OPEN = 1 << 22  # day offset: real days (±11,000 years around 1970) sit strictly inside (0, 2 * _OPEN)
+_SLOT = 2 * _OPEN  # width of one key's range of days
+
+
 def held_on(keys: np.ndarray, on: np.ndarray, span_keys: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
-    """Per probe: some span with the same key covers the day (NaT bounds are open; bounds inclusive)."""
-    order = np.argsort(span_keys, kind="stable")
-    span_keys, lo, hi = span_keys[order], lo[order].astype("datetime64[D]"), hi[order].astype("datetime64[D]")
-    first = np.searchsorted(span_keys, keys, side="left")
-    last = np.searchsorted(span_keys, keys, side="right")
+    """Per probe: some span with the same key covers the day (NaT bounds are open; bounds inclusive).
+
+    Each (key, day) is one int64, key * _SLOT + day, with an open lower bound at the key's first
+    value and an open upper bound at its last. Spans sorted by lower bound carry the running maximum
+    of their upper bounds: a probe is held when the last span starting on or before it reaches it.
+    A probe with no day is held only by a span open at both ends.
+    """
+    keys, span_keys = np.asarray(keys, dtype=np.int64), np.asarray(span_keys, dtype=np.int64)
+    on, lo, hi = (np.asarray(a).astype("datetime64[D]") for a in (on, lo, hi))
     found = np.zeros(len(keys), dtype=bool)
-    widest = int((last - first).max()) if len(keys) else 0
-    for offset in range(widest):
-        probe = np.flatnonzero(first + offset < last)
-        span = first[probe] + offset
-        inside = (np.isnat(lo[span]) | (lo[span] <= on[probe])) & (np.isnat(hi[span]) | (hi[span] >= on[probe]))
-        found[probe[inside]] = True
+    if not len(keys) or not len(span_keys):
+        return found
+    base = min(int(keys.min()), int(span_keys.min()))
+    span_slot, probe_slot = (span_keys - base) * _SLOT, (keys - base) * _SLOT
+    start = span_slot + _day_numbers(lo, open_at=0)
+    end = span_slot + _day_numbers(hi, open_at=_SLOT - 1)
+    order = np.argsort(start, kind="stable")
+    start, reach = start[order], np.maximum.accumulate(end[order])
+    dated = ~np.isnat(on)
+    probe = probe_slot[dated] + _day_numbers(on[dated], open_at=0)
+    last = np.searchsorted(start, probe, side="right") - 1
+    found[dated] = (last >= 0) & (reach[np.maximum(last, 0)] >= probe)
+    open_keys = span_keys[np.isnat(lo) & np.isnat(hi)]
+    found[~dated] = np.isin(keys[~dated], open_keys)
     return found
+
+
+def _day_numbers(values: np.ndarray, open_at: int) -> np.ndarray:
+    """Days since 1970 shifted into (0, _SLOT - 1); an empty day (NaT) is `open_at`."""
+    empty = np.isnat(values)
+    numbers = values.view(np.int64) + _OPEN
+    if empty.any():
+        numbers = np.where(empty, open_at, numbers)
+        real = numbers[~empty]
+    else:
+        real = numbers
+    if len(real) and (real.min() <= 0 or real.max() >= _SLOT - 1):
+        raise ValueError("a date lies outside the range held_on can compare")
+    return numbers
 
 
 def iso(values: np.ndarray) -> np.ndarray:

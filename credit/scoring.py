@@ -166,16 +166,22 @@ def walk_caps(raw: pd.DataFrame, index: IndexSystem) -> pd.DataFrame:
     dimension_cap = {d.code: d.cap for d in index.dimensions}
     frame = raw.assign(dimension=raw["indicator"].map(dimension_of))
     frame = frame.sort_values(["institution_id", "dimension", "date", "indicator", "evidence"], ignore_index=True)
-    counted = np.zeros(len(frame), dtype=np.int64)
-    left: dict[tuple[str, str], int] = {}
-    columns = zip(frame["institution_id"], frame["dimension"], frame["indicator"], frame["raw"], strict=True)
-    for row, (inst, dim, code, points) in enumerate(columns):
-        ind_left = left.get((inst, code), cap_of[code])
-        dim_left = left.get((inst, dim), dimension_cap[dim])
-        take = min(int(points), ind_left, dim_left)
-        left[(inst, code)], left[(inst, dim)] = ind_left - take, dim_left - take
-        counted[row] = take
+    points = frame["raw"].to_numpy(dtype=np.int64)
+    # Walking the rows in order, a row takes min(points, indicator room, dimension room). Until the
+    # dimension's cap is reached every row takes what its indicator allows alone, and after it nothing:
+    # so each cap is a clipped running total, the indicator's first, then the dimension's over that.
+    allowed = _within_cap(points, frame[["institution_id", "indicator"]],
+                          frame["indicator"].map(cap_of).to_numpy(dtype=np.int64))
+    counted = _within_cap(allowed, frame[["institution_id", "dimension"]],
+                          frame["dimension"].map(dimension_cap).to_numpy(dtype=np.int64))
     return frame.assign(points=counted)
+
+
+def _within_cap(points: np.ndarray, groups: pd.DataFrame, caps: np.ndarray) -> np.ndarray:
+    """Per row in order: min(points, what the cap leaves after the earlier rows of its group took theirs)."""
+    before = pd.Series(points).groupby([groups[c].to_numpy(dtype=object) for c in groups.columns], sort=False).cumsum()
+    taken_before = before.to_numpy(dtype=np.int64) - points
+    return np.asarray(np.minimum(points, np.maximum(caps - taken_before, 0)), dtype=np.int64)
 
 
 def _direct_d_clauses(facts: Facts) -> pd.Series:
@@ -205,17 +211,24 @@ def _results(scope: pd.DataFrame, counted: pd.DataFrame, clauses: pd.Series, ind
         points = sums[dim.code] if dim.code in sums else pd.Series(dtype="int64")
         value = out["institution_id"].map(points).fillna(0).astype(np.int64).to_numpy()
         totals += value if dim.is_bonus else -value
-        out[_column_of(dim)] = np.where(rated, [format_tenths(int(v)) for v in value], "")
+        out[_column_of(dim)] = np.where(rated, tenths_text(value), "")
     scores = np.clip(totals, index.floor, index.ceiling)
     clause = out["institution_id"].map(clauses)
     grades = [
         index.direct_grade if not pd.isna(c) else index.grade_for(int(s)) for s, c in zip(scores, clause, strict=True)
     ]
-    out["score"] = np.where(rated, [format_tenths(int(s)) for s in scores], "")
+    out["score"] = np.where(rated, tenths_text(scores), "")
     out["grade"] = np.where(rated, grades, "")
     out["clause"] = np.where(rated & clause.notna().to_numpy(), clause.map(_clause_text).to_numpy(), "")
     out["index_version"] = index.version
     return out[RESULT_COLUMNS].fillna("")
+
+
+def tenths_text(values: np.ndarray) -> np.ndarray:
+    """`format_tenths` of every value, each distinct value formatted once (object array)."""
+    distinct, where = np.unique(np.asarray(values, dtype=np.int64), return_inverse=True)
+    texts = np.array([format_tenths(int(v)) for v in distinct], dtype=object)
+    return np.asarray(texts[where.reshape(-1)], dtype=object)
 
 
 def _clause_text(value: Any) -> str:
@@ -233,8 +246,8 @@ def _finding_rows(counted: pd.DataFrame) -> pd.DataFrame:
         "dimension": counted["dimension"].to_numpy(dtype=object),
         "indicator": counted["indicator"].to_numpy(dtype=object),
         "date": iso(counted["date"].to_numpy()).astype(object),
-        "raw_points": [format_tenths(int(v)) for v in counted["raw"]],
-        "points": [format_tenths(int(v)) for v in counted["points"]],
+        "raw_points": tenths_text(counted["raw"].to_numpy(dtype=np.int64)),
+        "points": tenths_text(counted["points"].to_numpy(dtype=np.int64)),
         "evidence": counted["evidence"].to_numpy(dtype=object),
     })
     return out.sort_values(["institution_id", "dimension", "date", "indicator", "evidence"], ignore_index=True)
