@@ -4,7 +4,9 @@ retried, recorded as failed and alerted, and the publicity still starts. Both da
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import shutil
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -23,6 +25,7 @@ from tasks.notices import notice_counts
 from tests.support.notices import drop_with_emails, flat, pdf_text
 from tests.support.paths import EXAMPLE_DROP
 from tests.support.smtp import Inbox, free_port, local_smtp
+from tests.support.store_copies import Templates, store_copy
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("prefect-lifecycle")]
 ON = date(2026, 2, 2)
@@ -93,6 +96,37 @@ def evaluate(db_url: str, tmp_path: Path, emails: dict[str, str] | None = None) 
                       db_url=db_url, by="test")
 
 
+@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def evaluations(request, tmp_path_factory) -> Iterator[Templates]:
+    """The worked example evaluated once per backend and module for each set of e-mails a test asks for."""
+    with ExitStack() as stack:
+        yield Templates(request.param, tmp_path_factory, stack)
+        Store.close_all()
+
+
+@pytest.fixture
+def evaluated(evaluations, tmp_path, var_dir) -> Iterator[Callable[..., str]]:
+    """`evaluated(emails)`: the URL of a copy of the evaluated worked example (`evaluate`), its var/ in var_dir."""
+    from store.settings import get_settings
+
+    def build(url: str, folder: Path, emails: dict[str, str] | None) -> None:
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setenv("CREDIT_VAR_DIR", str(folder / "var"))
+            get_settings.cache_clear()
+            evaluate(url, folder, emails)
+        get_settings.cache_clear()
+
+    with ExitStack() as stack:
+
+        def copy(emails: dict[str, str] | None = None) -> str:
+            key = tuple(sorted((emails or {}).items()))
+            url, folder = evaluations.get(key, lambda url, folder: build(url, folder, emails))
+            shutil.copytree(folder / "var", var_dir, dirs_exist_ok=True)
+            return stack.enter_context(store_copy(url, tmp_path))
+
+        yield copy
+
+
 def deliveries(db_url: str) -> list[tuple[str, int, str, int]]:
     engine = create_engine(db_url)
     with Session(engine) as session:
@@ -124,9 +158,9 @@ def counts(db_url: str) -> dict[str, int]:
 
 
 def test_each_institution_receives_exactly_one_mail_with_its_own_pdf_and_rerunning_sends_nothing(
-    db_url, tmp_path, smtp_env
+    evaluated, tmp_path, smtp_env
 ):
-    evaluate(db_url, tmp_path, {NO_ADDRESS: ""})
+    db_url = evaluated({NO_ADDRESS: ""})
     with local_smtp() as (port, inbox):
         smtp_env(port)
         publicize_flow(year=2025, on=ON, out=str(tmp_path / "pub"), db_url=db_url, by="test")
@@ -168,16 +202,17 @@ def test_each_institution_receives_exactly_one_mail_with_its_own_pdf_and_rerunni
         assert newest["To"] == f"{OBJECTED.lower()}@inst.example"
         pdf = tmp_path / "v2.pdf"
         pdf.write_bytes(attachment(newest))
-        assert "83.5分" in flat(pdf_text(pdf)) and "已变更" in flat(pdf_text(pdf))
+        text = flat(pdf_text(pdf))
+        assert "83.5分" in text and "已变更" in text
         assert (Path(str(tmp_path / "var" / "notices" / "2025" / OBJECTED / "2.pdf"))).is_file()
 
 
 def test_a_refusing_server_is_retried_recorded_as_failed_and_alerted_and_the_publicity_still_starts(
-    db_url, tmp_path, smtp_env, alert_inbox
+    evaluated, tmp_path, smtp_env, alert_inbox
 ):
     from aiosmtpd.controller import Controller
 
-    evaluate(db_url, tmp_path)
+    db_url = evaluated()
     refusing, port = Refusing(), free_port()
     controller = Controller(refusing, hostname="127.0.0.1", port=port)
     controller.start()
@@ -202,8 +237,8 @@ def test_a_refusing_server_is_retried_recorded_as_failed_and_alerted_and_the_pub
     assert counts(db_url) == {"notices": 15, "delivered": 14, "failed": 0, "to_post": 1, "not_sent_yet": 0}
 
 
-def test_with_delivery_off_every_notice_is_written_and_listed_for_the_post(db_url, tmp_path, var_dir):
-    evaluate(db_url, tmp_path)
+def test_with_delivery_off_every_notice_is_written_and_listed_for_the_post(evaluated, tmp_path, var_dir):
+    db_url = evaluated()
     publicize_flow(year=2025, on=ON, out=str(tmp_path / "pub"), db_url=db_url, by="test")
     assert counts(db_url) == {"notices": 15, "delivered": 0, "failed": 0, "to_post": 15, "not_sent_yet": 0}
     assert len(list((var_dir / "notices" / "2025").glob("*/1.pdf"))) == 15

@@ -6,8 +6,9 @@ notices are written as `publicize` writes them: HTML and PDF (headless Chromium)
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import nullcontext
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -15,6 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from pypdf import PdfReader
 
 from credit.rules import rules_for_year
 from reports.notices import NoticeFacts, NoticeSumError, notice_context
@@ -24,9 +26,11 @@ from store.uow import Store
 from tasks.deliver import SmtpSettingsError, email_ok, smtp_server, smtp_url_parts
 from tasks.notices import NoticeInput, issue_notices, notice_counts
 from tests.support.databases import postgres_schema
-from tests.support.notices import flat, pdf_fonts, pdf_text
+from tests.support.notices import flat, opened, pdf_fonts, pdf_text
 from tests.support.paths import EXAMPLE_DROP, EXAMPLE_EXPECTED
 
+# One worker runs the module under `--dist loadgroup`: the notices are written once per backend, not per worker.
+pytestmark = pytest.mark.xdist_group("notices")
 DATABASES = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 ON = date(2026, 2, 2)
 CODE = re.compile(r"[0-9A-Z]{18}")
@@ -65,6 +69,22 @@ def issued(request, tmp_path_factory) -> Iterator[tuple[str, Path, object]]:
         Store.close(db)
 
 
+@pytest.fixture(scope="module")
+def open_pdf(issued) -> Iterator[Callable[[Path], PdfReader]]:
+    """A notice PDF opened once per module and backend (pypdf keeps what it parsed): no PDF changes after `issued`."""
+    open_once = functools.cache(opened)
+    yield open_once
+    open_once.cache_clear()
+
+
+@pytest.fixture(scope="module")
+def read_pdf(open_pdf) -> Iterator[Callable[[Path], str]]:
+    """pdf_text of a notice, read once per module and backend."""
+    read_once = functools.cache(lambda path: pdf_text(open_pdf(path)))
+    yield read_once
+    read_once.cache_clear()
+
+
 def expected(name: str) -> pd.DataFrame:
     return pd.read_csv(EXAMPLE_EXPECTED / name, dtype="string", keep_default_na=False, encoding="utf-8-sig")
 
@@ -85,13 +105,13 @@ def test_notices_are_numbered_in_the_bureaus_pattern_one_sequence_per_year_of_is
     assert numbers == [f"晋环信告〔2026〕{n}号" for n in range(1, len(numbers) + 1)]
 
 
-def test_the_pdf_has_the_score_the_grade_and_every_findings_name_with_cjk_fonts_embedded(issued):
+def test_the_pdf_has_the_score_the_grade_and_every_findings_name_with_cjk_fonts_embedded(issued, open_pdf, read_pdf):
     _, var_dir, _ = issued
     rules = rules_for_year(2025)
     results, findings = expected("results.csv"), expected("findings.csv")
     for row in results.itertuples():
         pdf = var_dir / "notices" / "2025" / row.institution_id / "1.pdf"
-        text = flat(pdf_text(pdf))
+        text = flat(read_pdf(pdf))
         assert row.institution_id in text
         if row.status == "rated":
             assert f"{row.score}分" in text and f"{row.grade}级" in text
@@ -99,14 +119,14 @@ def test_the_pdf_has_the_score_the_grade_and_every_findings_name_with_cjk_fonts_
             assert "不予评定" in text
         for code in findings.loc[findings["institution_id"] == row.institution_id, "indicator"]:
             assert flat(rules.index.indicators[code].name) in text
-        assert any("CJK" in font for font in pdf_fonts(pdf))  # every font embedded, the CJK one among them
+        assert any("CJK" in font for font in pdf_fonts(open_pdf(pdf)))  # every font embedded, the CJK one among them
 
 
-def test_a_direct_D_notice_names_its_clause_and_a_not_rated_one_gives_its_reason(issued):
+def test_a_direct_D_notice_names_its_clause_and_a_not_rated_one_gives_its_reason(issued, read_pdf):
     _, var_dir, _ = issued
     results = expected("results.csv")
     direct = results[results["clause"] != ""].iloc[0]
-    text = flat(pdf_text(var_dir / "notices" / "2025" / direct["institution_id"] / "1.pdf"))
+    text = flat(read_pdf(var_dir / "notices" / "2025" / direct["institution_id"] / "1.pdf"))
     assert flat("第十七条第（") in text and "直接评定" in text
     not_rated = results[results["status"] == "not_rated"].iloc[0]
     html = (var_dir / "notices" / "2025" / not_rated["institution_id"] / "1.html").read_text(encoding="utf-8")
@@ -122,12 +142,12 @@ def test_every_notice_gives_the_publicity_window_and_how_to_object_in_writing(is
     assert f"{rules.procedure.review}个工作日内完成复核" in html and "（盖章）" in html
 
 
-def test_a_scan_of_every_notice_finds_no_other_institutions_code(issued):
+def test_a_scan_of_every_notice_finds_no_other_institutions_code(issued, read_pdf):
     _, var_dir, _ = issued
     ids = set(expected("results.csv")["institution_id"])
     for html in (var_dir / "notices" / "2025").glob("*/*.html"):
         own = html.parent.name
-        found = set(CODE.findall(html.read_text(encoding="utf-8"))) | set(CODE.findall(pdf_text(html.with_suffix(".pdf"))))
+        found = set(CODE.findall(html.read_text(encoding="utf-8"))) | set(CODE.findall(read_pdf(html.with_suffix(".pdf"))))
         assert found & ids == {own}, html
 
 

@@ -14,7 +14,6 @@ import json
 import os
 import signal
 import socket
-import sqlite3
 import subprocess
 import sys
 import time
@@ -27,16 +26,15 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, select, text
-from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from credit.rules import rules_for_year
 from store.lifecycle import Actor
-from store.models import AuditEntry, Base, Cycle, Result, SharePackage
+from store.models import AuditEntry, Cycle, Result, SharePackage
 from store.uow import Store
 from tasks.lifecycle import PublicizeInput, publicize
-from tests.support.databases import postgres_schema
 from tests.support.site_store import evaluate_sample_without_prefect
+from tests.support.store_copies import blank_store, store_copy
 from tests.support.suite_env import SUITE_ENVIRONMENT
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("writer-lock")]
@@ -188,27 +186,32 @@ def _wait_healthy(api: str, server: subprocess.Popen, log: Path, timeout: float 
     pytest.fail(f"prefect server not healthy after {timeout} s: {log.read_text()[-2000:]}")
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def worlds(request, tmp_path, prefect_home) -> Iterator:
-    """`make(name)`: a copy of one store holding the publicised 2025 cycle, its objection and complaint."""
-    kind = request.param
+@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def template(request, tmp_path_factory, prefect_home) -> Iterator[World]:
+    """One store per backend and module holding the publicised 2025 cycle, its objection and complaint.
+
+    Built once (tests/support/store_copies.py); each case works on copies of it, never on it.
+    """
+    root = tmp_path_factory.mktemp(f"template-{request.param}")
+    with blank_store(request.param, root) as url:
+        world = World(root, url)
+        _fill(world, prefect_home)
+        yield world
+    Store.close_all()
+
+
+@pytest.fixture
+def worlds(template, tmp_path) -> Iterator:
+    """`make(name)`: a copy of the template store, in a folder of its own."""
     with ExitStack() as stack:
-        template = _world(kind, tmp_path / "template", stack)
-        _fill(template, prefect_home)
 
         def make(name: str) -> World:
-            world = _world(kind, tmp_path / name, stack)
-            _copy(template, world)
-            return world
+            root = tmp_path / name
+            root.mkdir(parents=True)
+            return World(root, stack.enter_context(store_copy(template.url, root)))
 
         yield make
         Store.close_all()
-
-
-def _world(kind: str, root: Path, stack: ExitStack) -> World:
-    root.mkdir(parents=True)
-    url = f"sqlite:///{root / 'credit.db'}" if kind == "sqlite" else stack.enter_context(postgres_schema())
-    return World(root, url)
 
 
 def _fill(world: World, prefect_home: PrefectServer) -> None:
@@ -229,25 +232,6 @@ def _fill(world: World, prefect_home: PrefectServer) -> None:
          "--summary", "监测报告数据与现场不符", "--id", COMPLAINT),
         ("complaint", "decide", COMPLAINT, "--on", "2025-08-20", "--outcome", "verified", "--note", "经查属实"),
     )
-
-
-def _copy(source: World, target: World) -> None:
-    """The same rows in another store: SQLite's backup, or PostgreSQL's tables copied schema to schema."""
-    if source.url.startswith("sqlite"):
-        with sqlite3.connect(make_url(source.url).database) as a, sqlite3.connect(make_url(target.url).database) as b:
-            a.backup(b)
-        return
-    Store.open(target.url)  # the tables, by the migrations
-    Store.close_all()
-    schemas = [make_url(url).query["options"].removeprefix("-csearch_path=") for url in (source.url, target.url)]
-    engine = create_engine(source.url)
-    with engine.begin() as connection:
-        for table in Base.metadata.sorted_tables:
-            connection.execute(text(f'insert into "{schemas[1]}".{table.name} select * from "{schemas[0]}".{table.name}'))
-            if "id" in table.c and table.c.id.autoincrement is not False and table.c.id.type.python_type is int:
-                connection.execute(text(f"select setval(pg_get_serial_sequence('\"{schemas[1]}\".{table.name}', 'id'), "
-                                        f'coalesce((select max(id) from "{schemas[1]}".{table.name}), 0) + 1, false)'))
-    engine.dispose()
 
 
 def objection_id(world: World) -> str:

@@ -6,8 +6,12 @@ import re
 import shutil
 import unicodedata
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
+
+if TYPE_CHECKING:
+    from pypdf import PdfReader
 
 # Chromium's subset of Noto CJK maps some glyphs back to CJK radicals (⻛ for 风); NFKC folds the Kangxi
 # radicals, this table the simplified radicals of the CJK Radicals Supplement that NFKC leaves alone.
@@ -27,11 +31,16 @@ def drop_with_emails(source: Path, target: Path, emails: dict[str, str] | None =
     return target
 
 
-def pdf_text(path: Path | str) -> str:
-    """The text of every page of a PDF, as a reader would copy it."""
+def opened(pdf: Path | str | PdfReader) -> PdfReader:
+    """The PDF at a path, or one already open (pypdf keeps what it parsed: text and fonts read once)."""
     from pypdf import PdfReader
 
-    text = "\n".join(page.extract_text() for page in PdfReader(str(path)).pages)
+    return pdf if isinstance(pdf, PdfReader) else PdfReader(str(pdf))
+
+
+def pdf_text(path: Path | str | PdfReader) -> str:
+    """The text of every page of a PDF, as a reader would copy it."""
+    text = "\n".join(page.extract_text() for page in opened(path).pages)
     return unicodedata.normalize("NFKC", text).translate(RADICALS)
 
 
@@ -40,16 +49,14 @@ def flat(text: str) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
 
 
-def pdf_fonts(path: Path | str) -> set[str]:
+def pdf_fonts(path: Path | str | PdfReader) -> set[str]:
     """The names of the fonts a PDF carries inside it; a font it would take from the reader's system is refused.
 
     Chromium (Skia) writes the glyphs of Noto CJK's OpenType collections as Type 3 fonts: the outlines are
     in the file (CharProcs), named by their FontDescriptor. Other fonts must carry a FontFile.
     """
-    from pypdf import PdfReader
-
     names: set[str] = set()
-    for page in PdfReader(str(path)).pages:
+    for page in opened(path).pages:
         for ref in page["/Resources"].get("/Font", {}).values():
             font = ref.get_object()
             parts = [font] + [d.get_object() for d in font.get("/DescendantFonts", [])]
