@@ -16,6 +16,7 @@ import zipfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import fields
 from datetime import date, datetime
+from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol
@@ -24,8 +25,12 @@ import pandas as pd
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 from openpyxl import Workbook
+from openpyxl.cell import Cell, WriteOnlyCell
+from openpyxl.compat import safe_string
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.datetime import to_excel
+from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.xml.functions import tostring
 
 from reports.safe import csv_cell, safe_json, safe_text, starts_like_formula
@@ -304,12 +309,30 @@ def _procedure_days() -> dict[str, int]:
 
 def csv_bytes(columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
     """CSV as published: UTF-8 with BOM, CRLF, header row; every cell through csv_cell (R-20)."""
+    return b"".join(csv_chunks(columns, rows))
+
+
+def csv_chunks(columns: Sequence[str], rows: Iterable[Sequence[Any]], *, chunk_rows: int = 10_000) -> Iterator[bytes]:
+    """`csv_bytes` in pieces of `chunk_rows` rows, to write a national-scale CSV without holding it all."""
     out = io.StringIO(newline="")
     writer = csv.writer(out, lineterminator="\r\n")
+    out.write("\ufeff")
     writer.writerow(columns)
-    for row in rows:
-        writer.writerow([csv_cell(v) for v in row])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    seen: dict[str, str] = {}  # text repeats (codes, names, words): csv_cell once per distinct text
+    for i, row in enumerate(rows, start=1):
+        writer.writerow([_csv_text(v, seen) if isinstance(v, str) else csv_cell(v) for v in row])
+        if i % chunk_rows == 0:
+            yield out.getvalue().encode("utf-8")
+            out.seek(0)
+            out.truncate()
+    yield out.getvalue().encode("utf-8")
+
+
+def _csv_text(value: str, seen: dict[str, str]) -> str:
+    cell = seen.get(value)
+    if cell is None:
+        cell = seen[value] = csv_cell(value)
+    return cell
 
 
 def put_cell(ws: Any, row: int, column: int, value: Any) -> None:
@@ -328,6 +351,27 @@ def put_cell(ws: Any, row: int, column: int, value: Any) -> None:
         cell.data_type = "s"
         if starts_like_formula(value):
             cell.quotePrefix = True
+
+
+def stream_cell(ws: Any, value: Any, *, number_format: str = "") -> Any:
+    """`put_cell`'s rule for a write-only sheet: what to append for `value` (None is an empty cell).
+
+    Text through `safe_text`; formula-like text becomes a string cell with quotePrefix (R-20: appended as
+    a plain value openpyxl would take it for a formula); a date is a date cell shown yyyy-mm-dd;
+    `number_format` (column B's "@") is kept on an empty cell too. Other values are appended as they are.
+    """
+    if isinstance(value, str):
+        value = safe_text(value) or None
+    plain = not (number_format or isinstance(value, date) or (isinstance(value, str) and starts_like_formula(value)))
+    if plain:
+        return value
+    cell = WriteOnlyCell(ws, value)
+    if isinstance(value, date) or number_format:
+        cell.number_format = DATE_FORMAT if isinstance(value, date) else number_format
+    if isinstance(value, str):
+        cell.data_type = "s"
+        cell.quotePrefix = starts_like_formula(value)
+    return cell
 
 
 def write_list_sheet(
@@ -367,6 +411,87 @@ def write_list_sheet(
     set_print(ws, landscape=len(columns) > WIDE_COLUMNS, title_rows=f"1:{top}", mark=mark)
 
 
+def write_list_sheet_streamed(
+    wb: Workbook,
+    title: str,
+    columns: Sequence[str],
+    widths: Sequence[int],
+    *,
+    row_count: int,
+) -> Any:
+    """The frame of `write_list_sheet` (no mark) on a write-only workbook: header, widths, frozen filterable
+    header and print settings; the rows are added by `stream_rows_xml`. `row_count` sizes the filter range."""
+    ws = wb.create_sheet(title)
+    for col, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(col)].width = width
+    ws.freeze_panes = "A2"
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{row_count + 1}"
+    set_print(ws, landscape=len(columns) > WIDE_COLUMNS, title_rows="1:1", mark="")
+    bold = Font(bold=True)
+    header = [stream_cell(ws, name) for name in columns]
+    header = [cell if isinstance(cell, Cell) else WriteOnlyCell(ws, cell) for cell in header]
+    for cell in header:
+        cell.font = bold
+    ws.append(header)
+    return ws
+
+
+def stream_rows_xml(ws: Any, rows: Iterable[Sequence[Any]], *, date_columns: Sequence[int] = (),
+                    chunk_rows: int = 5_000) -> Iterator[bytes]:
+    """The `<row>` elements of a list sheet's data rows (from row 2), in UTF-8 pieces, as openpyxl's
+    write-only writer would write the cells `write_list_sheet` makes: put_cell's rule (R-20 text cells
+    with quotePrefix, dates as date cells, "" empty) and column B as text. Written as text, not cell
+    objects: national scale's 3 million cells cost openpyxl's per-cell XML serialiser a minute. Give
+    them to stable_workbook_bytes (`rows`), which streams them into the zip before `</sheetData>`;
+    tests/unit/test_render_big.py holds them to openpyxl's own output.
+
+    The styles are registered here, before the workbook is saved (the pieces are made after)."""
+    styles = {key: _style_attr(ws, *key) for key in (("@", False), (DATE_FORMAT, False), ("", True), ("@", True))}
+    styles[("", False)] = ""
+    dates, epoch = set(date_columns), ws.parent.epoch
+
+    def pieces() -> Iterator[bytes]:
+        out: list[str] = []
+        for r, row in enumerate(rows, start=2):
+            out.append(f'<row r="{r}">')
+            for col, value in enumerate(row, start=1):
+                value = _as_cell_date(value) if col in dates else value
+                out.append(_cell_xml(f"{get_column_letter(col)}{r}", value, "@" if col == 2 else "", styles, epoch))
+            out.append("</row>")
+            if r % chunk_rows == 0:
+                yield "".join(out).encode("utf-8")
+                out.clear()
+        yield "".join(out).encode("utf-8")
+
+    return pieces()
+
+
+def _style_attr(ws: Any, number_format: str, quote: bool) -> str:
+    cell = WriteOnlyCell(ws)
+    if number_format:
+        cell.number_format = number_format
+    cell.quotePrefix = quote
+    return f' s="{cell.style_id}"'
+
+
+def _cell_xml(ref: str, value: Any, number_format: str, styles: Mapping[tuple[str, bool], str], epoch: Any) -> str:
+    if isinstance(value, str):
+        value = safe_text(value)
+    if value is None or value == "":
+        return f'<c r="{ref}"{styles[(number_format, False)]} t="n" />' if number_format else ""
+    if isinstance(value, str):
+        text = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        space = ' xml:space="preserve"' if value.strip() and value != value.strip() else ""
+        return (f'<c r="{ref}"{styles[(number_format, starts_like_formula(value))]} t="inlineStr">'
+                f"<is><t{space}>{text}</t></is></c>")
+    if isinstance(value, date):
+        style = styles[(number_format or DATE_FORMAT, False)]
+        return f'<c r="{ref}"{style} t="n"><v>{safe_string(to_excel(value, epoch))}</v></c>'
+    if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+        return f'<c r="{ref}"{styles[(number_format, False)]} t="n"><v>{safe_string(value)}</v></c>'
+    raise TypeError(f"{ref}: no list-sheet cell for {type(value).__name__}")
+
+
 def write_notes_sheet(ws: Any, title: str, lines: Sequence[str], *, heading_row: int, mark: str = "") -> None:
     """A notice as one wrapped line per row of column A, the heading row in large bold type."""
     ws.title = title
@@ -381,7 +506,7 @@ def write_notes_sheet(ws: Any, title: str, lines: Sequence[str], *, heading_row:
 def set_print(ws: Any, *, landscape: bool, title_rows: str, mark: str) -> None:
     """Print settings an officer needs no dialog for: A4, fit to one page wide (as many pages tall as it takes),
     landscape for a wide list, the header rows on every page, and a draft's mark in every page header."""
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4  # a class constant: a write-only sheet has it not
     ws.page_setup.orientation = "landscape" if landscape else "portrait"
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.page_setup.fitToWidth = 1
@@ -401,8 +526,12 @@ def _as_cell_date(value: Any) -> Any:
     return value
 
 
-def stable_workbook_bytes(wb: Workbook, *, title: str, creator: str, when: datetime) -> bytes:
-    """The workbook's bytes, reproducible: document properties and zip timestamps are all `when`."""
+def stable_workbook_bytes(wb: Workbook, *, title: str, creator: str, when: datetime,
+                          rows: Mapping[str, Iterable[bytes]] | None = None) -> bytes:
+    """The workbook's bytes, reproducible: document properties and zip timestamps are all `when`.
+
+    `rows` maps a sheet's zip member (`xl/worksheets/sheet1.xml`) to pieces of row XML (stream_rows_xml),
+    compressed into the zip as they come, before the sheet's `</sheetData>`."""
     wb.properties.title = title
     wb.properties.creator = creator
     wb.properties.created = when
@@ -410,11 +539,13 @@ def stable_workbook_bytes(wb: Workbook, *, title: str, creator: str, when: datet
     wb.save(buffer)  # openpyxl stamps `modified` with the clock here; _stable_zip puts it back
     wb.properties.modified = when
     core = tostring(wb.properties.to_tree())
-    return _stable_zip(buffer.getvalue(), when, {"docProps/core.xml": core})
+    return _stable_zip(buffer.getvalue(), when, {"docProps/core.xml": core}, rows or {})
 
 
-def _stable_zip(data: bytes, when: datetime, replace: Mapping[str, bytes]) -> bytes:
-    """Rewrite a zip with every entry dated `when` (and `replace`d members), so bytes are reproducible."""
+def _stable_zip(data: bytes, when: datetime, replace: Mapping[str, bytes],
+                rows: Mapping[str, Iterable[bytes]]) -> bytes:
+    """Rewrite a zip with every entry dated `when` (and `replace`d members, `rows` streamed into their
+    sheets), so bytes are reproducible."""
     stamp = (max(when.year, 1980), when.month, when.day, 0, 0, 0)
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
@@ -422,5 +553,13 @@ def _stable_zip(data: bytes, when: datetime, replace: Mapping[str, bytes]) -> by
             member = zipfile.ZipInfo(info.filename, date_time=stamp)
             member.compress_type = zipfile.ZIP_DEFLATED
             member.external_attr = 0o644 << 16
-            dst.writestr(member, replace.get(info.filename, src.read(info.filename)))
+            if info.filename not in rows:
+                dst.writestr(member, replace.get(info.filename, src.read(info.filename)))
+                continue
+            head, tail = src.read(info.filename).rsplit(b"</sheetData>", 1)
+            with dst.open(member, "w") as sheet:  # a sheet over 2 GiB uncompressed would need force_zip64
+                sheet.write(head)
+                for piece in rows[info.filename]:
+                    sheet.write(piece)
+                sheet.write(b"</sheetData>" + tail)
     return out.getvalue()

@@ -16,21 +16,28 @@ A code or an evidence shape this module does not know is shown as it is, never d
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 import pandas as pd
 from openpyxl import Workbook
 
 from credit.indexsystem import Dimension, IndexSystem, Indicator, format_tenths, tenths
-from reports.common import csv_bytes, stable_workbook_bytes, write_list_sheet
+from reports.common import (
+    csv_chunks,
+    stable_workbook_bytes,
+    stream_rows_xml,
+    write_list_sheet,
+    write_list_sheet_streamed,
+)
 
 __all__ = [
     "CHANGE_WORDS", "DETAIL_COLUMNS", "FINDING_HEADERS", "FINDING_ROW_KEYS", "MATERIAL_WORDS", "ROLE_WORDS",
-    "detail_rows", "dimension_name", "evidence_words", "finding_rows", "indicator_article", "indicator_label",
-    "indicator_name", "indicator_totals", "reason_words", "render_findings_csv", "render_findings_xlsx",
+    "detail_rows", "dimension_name", "evidence_words", "finding_rows", "findings_csv_chunks", "indicator_article",
+    "indicator_label", "indicator_name", "indicator_totals", "reason_words", "render_findings_csv",
+    "render_findings_xlsx",
 ]
 
 # credit/contract.py KEY_ROLES and the other roles of personnel.csv (DATA_CONTRACT.md).
@@ -77,6 +84,7 @@ FINDING_HEADERS = {
 }
 FINDING_ROW_KEYS = tuple(FINDING_HEADERS)
 
+T = TypeVar("T")
 _ISO = r"\d{4}-\d{2}-\d{2}"
 
 
@@ -154,30 +162,44 @@ def finding_rows(findings: pd.DataFrame, index: IndexSystem) -> list[dict[str, s
     points (one-decimal text as in findings.csv), cap_note (empty unless a cap cut the points: then which
     cap, the indicator's or the dimension's, and its value). `points` and `raw_points` may be the
     findings.csv text (`3.0`) or numbers of points.
+
+    National scale has ~270k findings over a few dozen indicators: each word is worked out once per
+    distinct value (`_once`), not once per finding.
     """
-    rows = [_finding_row(record, index) for record in findings.to_dict("records")]
-    _add_cap_notes(rows, findings, index)
+    codes = [str(v) for v in findings["indicator"].tolist()]
+    dims = [str(v) for v in findings["dimension"].tolist()]
+    triggers = {code: (i.trigger if (i := _indicator(index, code)) else None) for code in set(codes)}
+    dim_words = _once(lambda d: dimension_name(index, d))
+    names, articles = _once(lambda c: indicator_name(index, c)), _once(lambda c: indicator_article(index, c))
+    evidence = _once(lambda key: evidence_words(key[0], key[1]))
+    points = _once(lambda key: format_tenths(tenths(key[1], key[0])))
+    rows = [
+        {"institution_id": str(inst), "dimension": dim_words(dim), "indicator": code,
+         "indicator_name": names(code), "article": articles(code), "date": str(day),
+         "evidence_words": evidence((str(ev), triggers[code])), "raw_points": points((code, raw)),
+         "points": points((code, pts)), "cap_note": ""}
+        for inst, dim, code, day, ev, raw, pts in zip(
+            findings["institution_id"].tolist(), dims, codes, findings["date"].tolist(),
+            findings["evidence"].tolist(), findings["raw_points"].tolist(), findings["points"].tolist(), strict=True)
+    ]
+    _add_cap_notes(rows, dims, index)
     return rows
 
 
-def _finding_row(record: Mapping[str, Any], index: IndexSystem) -> dict[str, str]:
-    code = str(record["indicator"])
-    indicator = _indicator(index, code)
-    return {
-        "institution_id": str(record["institution_id"]),
-        "dimension": dimension_name(index, str(record["dimension"])),
-        "indicator": code,
-        "indicator_name": indicator_name(index, code),
-        "article": indicator_article(index, code),
-        "date": str(record["date"]),
-        "evidence_words": evidence_words(str(record["evidence"]), indicator.trigger if indicator else None),
-        "raw_points": format_tenths(tenths(record["raw_points"], code)),
-        "points": format_tenths(tenths(record["points"], code)),
-        "cap_note": "",
-    }
+def _once(make: Callable[[Any], T]) -> Callable[[Any], T]:
+    """`make` remembered per argument (equal arguments, e.g. "3.0" and 3.0 points, give equal text)."""
+    seen: dict[Any, T] = {}
+
+    def get(key: Any) -> T:
+        try:
+            return seen[key]
+        except KeyError:
+            seen[key] = value = make(key)
+            return value
+    return get
 
 
-def _add_cap_notes(rows: list[dict[str, str]], findings: pd.DataFrame, index: IndexSystem) -> None:
+def _add_cap_notes(rows: list[dict[str, str]], dims: Sequence[str], index: IndexSystem) -> None:
     """第十五条 caps: say which cap a finding met when its counted points fall short of its raw points.
 
     The indicator's cap is named when the institution's counted points of that indicator reach it;
@@ -187,11 +209,11 @@ def _add_cap_notes(rows: list[dict[str, str]], findings: pd.DataFrame, index: In
     for row in rows:
         key = (row["institution_id"], row["indicator"])
         counted[key] = counted.get(key, 0) + tenths(row["points"], row["indicator"])
-    for row, record in zip(rows, findings.to_dict("records"), strict=True):
+    for row, dim in zip(rows, dims, strict=True):
         if tenths(row["points"], "") >= tenths(row["raw_points"], ""):
             continue
         indicator = _indicator(index, row["indicator"])
-        dimension = _dimension(index, str(record["dimension"]))
+        dimension = _dimension(index, dim)
         if indicator and counted[(row["institution_id"], row["indicator"])] >= indicator.cap:
             row["cap_note"] = f"已达本指标上限 {format_tenths(indicator.cap)} 分，计 {row['points']} 分"
         elif dimension:
@@ -242,25 +264,50 @@ DETAIL_DATE_COLUMN = 8
 
 def detail_rows(rows: Sequence[Mapping[str, str]], names: Mapping[str, str]) -> list[list[Any]]:
     """The rows of 评分明细 (DETAIL_COLUMNS) from finding_rows(): numbered, the institution's name beside its code."""
-    return [
-        [i, row["institution_id"], names.get(row["institution_id"], ""), row["dimension"], row["indicator"],
-         row["indicator_name"], row["article"], row["date"], row["evidence_words"], Decimal(row["raw_points"]),
-         Decimal(row["points"]), row["cap_note"]]
-        for i, row in enumerate(rows, start=1)
-    ]
+    return list(_iter_detail_rows(rows, names))
+
+
+def _iter_detail_rows(rows: Sequence[Mapping[str, str]], names: Mapping[str, str]) -> Iterator[list[Any]]:
+    decimal = _once(Decimal)
+    for i, row in enumerate(rows, start=1):
+        yield [i, row["institution_id"], names.get(row["institution_id"], ""), row["dimension"], row["indicator"],
+               row["indicator_name"], row["article"], row["date"], row["evidence_words"], decimal(row["raw_points"]),
+               decimal(row["points"]), row["cap_note"]]
 
 
 def render_findings_csv(rows: Sequence[Mapping[str, str]], names: Mapping[str, str]) -> bytes:
     """findings_zh.csv: 评分明细 with Chinese headings (UTF-8 with BOM, CRLF; R-20 cells). findings.csv stays
     the contract's file; this one is for people."""
-    return csv_bytes(DETAIL_COLUMNS, detail_rows(rows, names))
+    return b"".join(findings_csv_chunks(rows, names))
+
+
+def findings_csv_chunks(rows: Sequence[Mapping[str, str]], names: Mapping[str, str]) -> Iterator[bytes]:
+    """`render_findings_csv` in pieces, to write national scale's findings_zh.csv without holding it."""
+    return csv_chunks(DETAIL_COLUMNS, _iter_detail_rows(rows, names))
+
+
+# Above this many findings 评分明细.xlsx is written by a write-only (streaming) openpyxl workbook: the same
+# cells, values, types and R-20 text cells, but other bytes than the normal workbook's (shared strings and
+# styles are numbered in another order), so every small output (the worked example, tests/golden) keeps the
+# normal workbook's bytes. A normal workbook holds every cell as an object: ~270k findings x 12 cells at
+# national scale is the run's memory peak and most of its render time.
+STREAM_ROWS = 20_000
 
 
 def render_findings_xlsx(rows: Sequence[Mapping[str, str]], names: Mapping[str, str], *, year: int, creator: str,
-                         when: date) -> bytes:
-    """评分明细.xlsx: one sheet, header frozen and filterable, dates as date cells, reproducible bytes for `when`."""
+                         when: date, stream_rows: int = STREAM_ROWS) -> bytes:
+    """评分明细.xlsx: one sheet, header frozen and filterable, dates as date cells, reproducible bytes for `when`.
+
+    More than `stream_rows` rows are streamed (STREAM_ROWS)."""
+    title = f"{year}年度信用风险评价{DETAIL_TITLE}"
+    at = datetime(when.year, when.month, when.day)
+    if len(rows) > stream_rows:
+        wb = Workbook(write_only=True)
+        ws = write_list_sheet_streamed(wb, DETAIL_TITLE, DETAIL_COLUMNS, DETAIL_WIDTHS, row_count=len(rows))
+        xml = stream_rows_xml(ws, _iter_detail_rows(rows, names), date_columns=(DETAIL_DATE_COLUMN,))
+        return stable_workbook_bytes(wb, title=title, creator=creator, when=at,
+                                     rows={"xl/worksheets/sheet1.xml": xml})
     wb = Workbook()
     write_list_sheet(wb.active, DETAIL_TITLE, DETAIL_COLUMNS, detail_rows(rows, names), DETAIL_WIDTHS,
                      date_columns=(DETAIL_DATE_COLUMN,))
-    return stable_workbook_bytes(wb, title=f"{year}年度信用风险评价{DETAIL_TITLE}", creator=creator,
-                                 when=datetime(when.year, when.month, when.day))
+    return stable_workbook_bytes(wb, title=title, creator=creator, when=at)

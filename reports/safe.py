@@ -68,8 +68,21 @@ def csv_frame(frame: pd.DataFrame) -> pd.DataFrame:
     for column in out.columns:
         series = out[column]
         if pd.api.types.is_object_dtype(series) or pd.api.types.is_string_dtype(series):
-            out[column] = series.map(lambda v: v if not isinstance(v, str) else csv_cell(v)).astype(object)
+            out[column] = _csv_column(series)
     return out
+
+
+def _csv_column(series: pd.Series) -> pd.Series:
+    """`csv_cell` over a text column, once per distinct value (national findings repeat most values);
+    a column holding anything but text (and nulls) is done cell by cell, so 1, 1.0 and "1" stay apart."""
+    import numpy as np
+    import pandas as pd
+
+    if pd.api.types.infer_dtype(series, skipna=True) not in {"string", "empty"}:
+        return series.map(lambda v: v if not isinstance(v, str) else csv_cell(v)).astype(object)
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    cleaned = np.array([csv_cell(v) for v in uniques] + [None], dtype=object)  # code -1 (null) → the last
+    return pd.Series(cleaned[codes], index=series.index, dtype=object)
 
 
 class UnsafePathError(ValueError):

@@ -18,7 +18,7 @@ from credit.indexsystem import IndexSystem
 from credit.lifecycle import publicity_window
 from credit.rules import Bureau, Rules
 from credit.scoring import Scored
-from reports.explain import finding_rows, indicator_totals, render_findings_csv, render_findings_xlsx
+from reports.explain import finding_rows, findings_csv_chunks, indicator_totals, render_findings_xlsx
 from reports.render import (
     publicity_context,
     render_publicity_csv,
@@ -121,7 +121,8 @@ def _write_findings_detail(paths: dict[str, Path], scored: Scored, rules: Rules,
     rows = finding_rows(scored.findings, rules.index)
     names = dict(zip(scored.results["institution_id"].astype(str), scored.results["name"].fillna("").astype(str),
                      strict=True))
-    paths["findings_zh"].write_bytes(render_findings_csv(rows, names))
+    with paths["findings_zh"].open("wb") as f:
+        f.writelines(findings_csv_chunks(rows, names))  # in pieces: national scale's is hundreds of MB
     paths["findings_xlsx"].write_bytes(render_findings_xlsx(
         rows, names, year=rules.period_start.year, creator=str(rules.bureau.settings.get("bureau", "")), when=as_of))
 
