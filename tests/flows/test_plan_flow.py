@@ -105,9 +105,9 @@ def test_R19_the_2026_plan_samples_each_grade_by_the_rules_adds_complaints_and_i
     roster.write_text(ROSTER, encoding="utf-8")
     imported = CliRunner().invoke(app, ["inspectors", "import", "--file", str(roster), "--db", shared, "--by", "t"])
     assert imported.exit_code == 0, imported.output
-    assert "8 new" in imported.stdout
+    assert "roster.csv 中执法检查人员 8 人：新增 8 人、变更 0 人、未变 0 人" in imported.stdout
     again = CliRunner().invoke(app, ["inspectors", "import", "--file", str(roster), "--db", shared])
-    assert "8 unchanged" in again.stdout
+    assert "新增 0 人、变更 0 人、未变 8 人" in again.stdout
     engine = make_engine(shared)
     with transaction(engine) as session:
         assert len(Repository(session).audit_entries("inspector")) == 8
