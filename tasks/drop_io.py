@@ -494,7 +494,7 @@ def _stream(reader: pa_csv.CSVStreamingReader, picked: list[tuple[str, int]]) ->
 def _kept_rows(arrays: list[pa.Array], seen: int) -> tuple[pa.Array | None, np.ndarray]:
     """The mask of a block's rows to keep (None: all) and their row numbers, `seen` records before it."""
     rows = np.arange(seen + 2, seen + 2 + (len(arrays[0]) if arrays else 0), dtype=np.int64)
-    blank = _all_null_batch(arrays)
+    blank = _all_null(arrays)
     if blank is None:
         return None, rows
     keep = pc.invert(blank)
@@ -539,18 +539,6 @@ def _clean_encoded(array: pa.Array) -> pa.Array:
     if pc.count_distinct(values).as_py() == len(values) and not pc.any(pc.equal(values, "")).as_py():
         return pa.DictionaryArray.from_arrays(encoded.indices, values)
     return pc.dictionary_encode(_clean_plain(array))  # two raw values strip alike, or one strips to nothing
-
-
-def _all_null_batch(arrays: list[pa.Array]) -> pa.Array | None:
-    """Mask of a block's rows null in every column, or None when there is no such row."""
-    if not arrays:
-        return None
-    mask = pc.is_null(arrays[0])
-    for array in arrays[1:]:
-        if not pc.any(mask).as_py():
-            return None
-        mask = pc.and_(mask, pc.is_null(array))
-    return mask if pc.any(mask).as_py() else None
 
 
 def _ragged_rows(source: str, path: Path, options: Any, expected: int) -> StructuralError:
@@ -851,8 +839,9 @@ def _clean(array: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray:
     return stripped
 
 
-def _all_null(arrays: list[pa.ChunkedArray]) -> pa.ChunkedArray | None:
-    """Mask of rows null in every column, or None when there is no such row."""
+def _all_null(arrays: list[Any]) -> Any:
+    """Mask of rows null in every column (arrays of one block, or whole chunked columns), or None when there is
+    no such row."""
     if not arrays or len(arrays[0]) == 0:
         return None
     mask = pc.is_null(arrays[0])
