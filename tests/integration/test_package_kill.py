@@ -15,7 +15,6 @@ import signal
 import subprocess
 import sys
 from collections.abc import Iterator
-from contextlib import nullcontext
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -28,8 +27,7 @@ from store.lifecycle import Actor
 from store.uow import Store
 from tasks.lifecycle import PublicizeInput, publicize
 from tasks.outputs import KILL_AFTER_FILES
-from tests.support.databases import postgres_schema
-from tests.support.site_store import PUBLICITY_ON, YEAR, evaluate_sample_without_prefect
+from tests.support.site_store import PUBLICITY_ON, YEAR, evaluated_sample
 
 DATABASES = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 ROOT = Path(__file__).resolve().parents[2]
@@ -54,16 +52,11 @@ with Store.open(db).unit_of_work() as uow:
 
 @pytest.fixture(params=DATABASES)
 def db(request, tmp_path) -> Iterator[str]:
-    with nullcontext(f"sqlite:///{tmp_path / 'credit.db'}") if request.param == "sqlite" else \
-            postgres_schema() as url:
-        try:
-            evaluate_sample_without_prefect(url, tmp_path / "var")
-            actor = Actor("test", datetime.now(UTC), "publicity")
-            with Store.open(url).unit_of_work() as uow:
-                publicize(uow, rules_for_year(YEAR), PublicizeInput(YEAR, PUBLICITY_ON, tmp_path / "pub", actor))
-            yield url
-        finally:
-            Store.close_all()
+    with evaluated_sample(request.param, tmp_path) as url:
+        actor = Actor("test", datetime.now(UTC), "publicity")
+        with Store.open(url).unit_of_work() as uow:
+            publicize(uow, rules_for_year(YEAR), PublicizeInput(YEAR, PUBLICITY_ON, tmp_path / "pub", actor))
+        yield url
 
 
 def advance(db: str, var: Path, kill: str | None = None) -> subprocess.CompletedProcess:

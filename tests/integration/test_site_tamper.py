@@ -12,7 +12,6 @@ import signal
 import subprocess
 import sys
 from collections.abc import Iterator
-from contextlib import nullcontext
 from pathlib import Path
 
 import pytest
@@ -23,8 +22,7 @@ from credit.rules import load_rules
 from store.uow import Store
 from tasks.outputs import KILL_AFTER_FILES
 from tasks.site import build_site_folder, site_intact
-from tests.support.databases import postgres_schema
-from tests.support.site_store import AFTER_REVOCATION, evaluate_sample_without_prefect, set_lifecycle_by_hand
+from tests.support.site_store import AFTER_REVOCATION, evaluated_sample, set_lifecycle_by_hand
 
 DATABASES = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 ROOT = Path(__file__).resolve().parents[2]
@@ -42,14 +40,9 @@ build_site_folder(Path(sys.argv[1]), as_of=day, rules=load_rules(day), store=Sto
 
 @pytest.fixture(params=DATABASES)
 def db(request, tmp_path) -> Iterator[str]:
-    with nullcontext(f"sqlite:///{tmp_path / 'credit.db'}") if request.param == "sqlite" else \
-            postgres_schema() as url:
-        try:
-            evaluate_sample_without_prefect(url, tmp_path / "var")
-            set_lifecycle_by_hand(url)
-            yield url
-        finally:
-            Store.close_all()
+    with evaluated_sample(request.param, tmp_path) as url:
+        set_lifecycle_by_hand(url)
+        yield url
 
 
 def build(db: str, out: Path):

@@ -9,6 +9,8 @@ must only depend on what the rows say.
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -62,6 +64,20 @@ def evaluate_sample_without_prefect(db_url: str, var_dir: Path) -> None:
                       scored=scored, by="test", at=datetime(2026, 1, 20, tzinfo=UTC))
     with Store.open(db_url).unit_of_work() as uow:
         save_evaluation(uow, rules, given)
+
+
+@contextmanager
+def evaluated_sample(backend: str, folder: Path) -> Iterator[str]:
+    """A store of `backend` ("sqlite" or "postgres", a fresh schema) holding the evaluated sample drop, var/ in
+    `folder`; every store of the process closed afterwards."""
+    from tests.support.databases import postgres_schema
+
+    with nullcontext(f"sqlite:///{folder / 'credit.db'}") if backend == "sqlite" else postgres_schema() as url:
+        try:
+            evaluate_sample_without_prefect(url, folder / "var")
+            yield url
+        finally:
+            Store.close_all()
 
 
 def set_lifecycle_by_hand(db_url: str) -> Roles:
