@@ -80,7 +80,9 @@ def run_annual_evaluation(drop: Path, year: int, as_of: date, out: Path, index_v
     import os
 
     os.environ.setdefault("CREDIT_PROGRESS", "1")
-    prepare_prefect(preload=("great_expectations",))  # the validate step imports it: while the API starts
+    from tasks.gx import import_gx  # stdlib only until called
+
+    prepare_prefect(preload=(import_gx,))  # the validate step imports GX: done while the API starts
     from flows.annual_evaluation import annual_evaluation
 
     with no_heartbeat():  # index_version None: the version in force for the period (credit.rules)

@@ -68,7 +68,7 @@ class Ephemeral:
     process: subprocess.Popen[bytes]
     api_url: str
     output: IO[bytes]
-    preload: tuple[str, ...]
+    preload: tuple[Callable[[], object], ...]
     deadline: float = 0.0
     ready: bool = False
 
@@ -81,10 +81,10 @@ def prefect_home() -> Path:
     return Path(get_settings().var_dir) / "prefect"
 
 
-def prepare_prefect(preload: tuple[str, ...] = ()) -> None:
+def prepare_prefect(preload: tuple[Callable[[], object], ...] = ()) -> None:
     """Attach to the operator's or `credit server start`'s server, else start a quiet ephemeral API on var/prefect.
 
-    `preload`: modules the flow will import anyway (Great Expectations), imported while that API starts.
+    `preload`: imports the flow will make anyway (Great Expectations: tasks/gx.py), run while that API starts.
     """
     if _ephemeral:
         return
@@ -106,7 +106,7 @@ def prepare_prefect(preload: tuple[str, ...] = ()) -> None:
         os.environ["PREFECT_API_URL"] = _ephemeral[0].api_url
 
 
-def start_ephemeral(preload: tuple[str, ...]) -> Ephemeral:
+def start_ephemeral(preload: tuple[Callable[[], object], ...]) -> Ephemeral:
     """Prefect's ephemeral API, started now in the background on a socket bound here (no port race).
 
     The same uvicorn command and environment as Prefect's SubprocessASGIServer; its output is kept for the
@@ -149,10 +149,8 @@ def wait_for_ephemeral() -> None:
         return
     started = _ephemeral[0]
     if not healthy(started.api_url, timeout=0.2):
-        import importlib
-
-        for module in started.preload:
-            importlib.import_module(module)
+        for load in started.preload:
+            load()
     while not healthy(started.api_url, timeout=2.0):
         if started.process.poll() is not None or time.monotonic() > started.deadline:
             raise RuntimeError(f"Prefect 临时服务未能启动（{_ended(started.process)}）：{_tail(started.output)}")

@@ -22,6 +22,7 @@ from credit import checks
 from credit.contract import STORE_TABLES, TABLES, Table
 from credit.reasons import reason_zh
 from tasks.data_docs import escaped_result, internal_columns, make_offline
+from tasks.gx import import_gx
 from tasks.reporting import run_logger
 
 if TYPE_CHECKING:
@@ -186,7 +187,7 @@ def _clauses_in_rules() -> list[int]:
 
 def _context(docs_dir: Path | None) -> Any:
     """One ephemeral GX context for the whole drop, progress bars off, with our Data Docs site when wanted."""
-    import great_expectations as gx
+    gx = import_gx()
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
     # GX sets this module's logger to INFO on import: its "Created temporary directory … for ephemeral docs site"
@@ -208,9 +209,7 @@ def _context(docs_dir: Path | None) -> Any:
 
 def _suite(suite_json: dict[str, Any]) -> Any:
     """A GX suite from its hand-written JSON."""
-    import great_expectations as gx
-
-    return gx.ExpectationSuite(**suite_json)
+    return import_gx().ExpectationSuite(**suite_json)
 
 
 def _run(source: Any, name: str, suite: Any, frame: pd.DataFrame, params: dict) -> Any:
