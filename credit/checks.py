@@ -10,9 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from credit.codes import ALPHABET, WEIGHTS
 from credit.contract import CASE_INSENSITIVE_ENUMS, MATERIAL_ITEMS, Table
@@ -62,7 +65,7 @@ def date_columns(table: Table) -> tuple[str, ...]:
 
 def parse_dates(values: pd.Series) -> pd.Series:
     """ISO `YYYY-MM-DD` strings to datetime64[s]; empty or malformed → NaT. Parsed once per distinct value."""
-    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    codes, uniques = distinct(values)
     strict = pd.Series(uniques, dtype="string").str.fullmatch(ISO_DATE).fillna(False).astype(bool)
     parsed = pd.to_datetime(
         pd.Series(uniques, dtype="string").where(strict), format="%Y-%m-%d", errors="coerce"
@@ -71,6 +74,18 @@ def parse_dates(values: pd.Series) -> pd.Series:
     parsed[parsed < EARLIEST] = np.datetime64("NaT")  # issue 11 item 6: 0000-01-01 is as invalid as 2025-02-30
     parsed = np.append(parsed, np.datetime64("NaT", "s"))  # slot -1 = empty cell
     return pd.Series(parsed[codes], index=values.index, dtype="datetime64[s]")
+
+
+def distinct(values: pd.Series) -> tuple[np.ndarray, Any]:
+    """(codes, distinct values) as `pd.factorize` gives them, -1 for an empty cell, for checks made once per value.
+
+    A categorical column already has both: its codes and categories are used as they are (no hashing of
+    millions of codes), unused categories being checked too, harmlessly.
+    """
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        return values.cat.codes.to_numpy(), values.cat.categories
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    return np.asarray(codes), uniques
 
 
 def date_parses(values: pd.Series) -> pd.Series:
@@ -83,14 +98,15 @@ def code_ok(values: pd.Series) -> pd.Series:
 
     Codes repeat across rows: each distinct one is checked once.
     """
-    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    codes, uniques = distinct(values)
     verdict = np.append(valid_codes(uniques), True)  # slot -1 = empty cell
     return pd.Series(verdict[codes], index=values.index)
 
 
 def valid_codes(values: Iterable[object]) -> np.ndarray:
     """`is_valid_code` of each value, computed on arrays (GB 32100-2015 §5: weighted sum modulo 31)."""
-    text = pd.Series(list(values), dtype="string")
+    listed = values if isinstance(values, (pd.Index, np.ndarray, pd.api.extensions.ExtensionArray)) else list(values)
+    text = pd.Series(listed, dtype="string")
     ok: np.ndarray = (text.str.len() == CODE_LENGTH).fillna(False).to_numpy(dtype=bool)
     if not ok.any():
         return ok
@@ -119,8 +135,11 @@ def first_of_key(frame: pd.DataFrame, table: Table, *, code_valid: pd.DataFrame 
 def repeated(frame: pd.DataFrame) -> np.ndarray:
     """What `frame.duplicated(keep="first")` says (empty cells equal), through one factorisation per column.
 
-    On millions of Arrow strings this takes about half the time of DataFrame.duplicated.
+    On millions of Arrow strings this takes about half the time of DataFrame.duplicated. A single column
+    whose values increase strictly (ids exported in order) has no repeats: one comparison pass, no hashing.
     """
+    if len(frame.columns) == 1 and increasing(frame.iloc[:, 0]):
+        return np.zeros(len(frame), dtype=bool)
     codes: np.ndarray = np.zeros(len(frame), dtype=np.int64)
     for i, column in enumerate(frame.columns):
         column_codes, uniques = frame[column].factorize(use_na_sentinel=False)
@@ -130,6 +149,29 @@ def repeated(frame: pd.DataFrame) -> np.ndarray:
     first[codes[::-1]] = positions[::-1]  # the last write wins: each code's first position
     repeats: np.ndarray = first[codes] != positions
     return repeats
+
+
+def increasing(values: pd.Series) -> bool:
+    """True when an Arrow-backed text column has no empty cell and each value sorts after the one before.
+
+    Byte order, as Arrow compares: strictly increasing values are all distinct, whatever their collation.
+    """
+    array = _arrow_text(values)
+    if array is None or array.null_count:
+        return False
+    if len(array) < 2:
+        return True
+    return bool(pc.all(pc.less(array[:-1], array[1:])).as_py())
+
+
+def _arrow_text(values: pd.Series) -> pa.ChunkedArray | None:
+    """The Arrow array behind a pyarrow-backed `string` column; None for any other column."""
+    if not isinstance(values.dtype, pd.StringDtype) or values.dtype.storage != "pyarrow":
+        return None
+    array = values.array.__arrow_array__()
+    if not (pa.types.is_string(array.type) or pa.types.is_large_string(array.type)):
+        return None  # string_view and the like keep their bytes elsewhere
+    return array if isinstance(array, pa.ChunkedArray) else pa.chunked_array([array])
 
 
 def ids_valid(frame: pd.DataFrame, table: Table, *, code_valid: pd.DataFrame | None = None) -> pd.Series:
@@ -147,13 +189,45 @@ def refused_characters(values: pd.Series) -> pd.Series:
     """True where the cell holds a BOM or NUL; a categorical column is checked once per distinct value."""
     if isinstance(values.dtype, pd.CategoricalDtype):
         verdict = refused_characters(pd.Series(values.cat.categories, dtype="string")).to_numpy()
+        if not verdict.any():
+            return pd.Series(False, index=values.index)
         codes = values.cat.codes.to_numpy()
         return pd.Series(np.append(verdict, False)[codes], index=values.index)
-    text = values.astype("string")
     found = pd.Series(False, index=values.index)
+    if not may_hold_refused(values):
+        return found
+    text = values.astype("string")
     for character in REFUSED_CHARACTERS:
         found |= text.str.contains(character, regex=False).fillna(False).astype(bool)
     return found
+
+
+def may_hold_refused(values: pd.Series) -> bool:
+    """False when no cell of an Arrow-backed text column can hold a refused character; True for other columns.
+
+    One scan of the column's UTF-8 bytes for NUL and for the BOM's bytes EF BB BF (UTF-8 never forms them
+    inside another character), at memory speed: `str.contains` row by row costs ten times as much, and
+    almost every column holds neither. A hit (even in bytes behind an empty cell) only sends the column
+    to the row-by-row check.
+    """
+    array = _arrow_text(values)
+    return array is None or any(_bytes_hold_refused(chunk) for chunk in array.chunks)
+
+
+def _bytes_hold_refused(chunk: pa.Array) -> bool:
+    """Whether the bytes of one Arrow string chunk hold NUL or EF BB BF anywhere."""
+    if len(chunk) == 0:
+        return False
+    width = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
+    _, offsets, data = chunk.buffers()
+    if data is None:
+        return False
+    bounds = np.frombuffer(offsets, dtype=width)[[chunk.offset, chunk.offset + len(chunk)]]
+    text = np.frombuffer(data, dtype=np.uint8)[int(bounds[0]):int(bounds[1])]
+    if (text == 0).any():
+        return True
+    lead = np.flatnonzero(text[:-2] == 0xEF)
+    return bool(((text[lead + 1] == 0xBB) & (text[lead + 2] == 0xBF)).any())
 
 
 def text_clean(frame: pd.DataFrame, table: Table) -> pd.Series:
@@ -209,18 +283,24 @@ def fine_amount_ok(frame: pd.DataFrame) -> pd.Series:
     return (~fine | amount).astype(bool)
 
 
-def as_text(values: pd.Series, *, lower: bool = False) -> pd.Series:
-    """The column as `string` values (lower-cased if asked); a categorical is converted once per distinct value.
+def as_text(values: pd.Series, *, lower: bool = False, empty: str | None = None) -> pd.Series:
+    """The column as `string` values (lower-cased if asked, empty cells as `empty` if given).
 
     Big drops hold repetitive text as categoricals: taking each row's value from the converted categories
-    costs a fraction of converting millions of rows.
+    costs a fraction of converting millions of rows, and an empty cell is one more category, so the rows
+    are copied once.
     """
     if not isinstance(values.dtype, pd.CategoricalDtype):
-        return values.str.lower() if lower else values
+        text = values.str.lower() if lower else values
+        return text if empty is None else text.fillna(empty)
     categories = values.cat.categories.astype("string")
     if lower:
         categories = categories.str.lower()
-    taken = categories.array.take(values.cat.codes.to_numpy(), allow_fill=True)
+    codes = values.cat.codes.to_numpy()
+    if empty is not None:
+        categories = categories.append(pd.Index([empty], dtype="string"))
+        codes = np.where(codes < 0, len(categories) - 1, codes)
+    taken = categories.array.take(codes, allow_fill=empty is None)
     return pd.Series(taken, index=values.index, name=values.name)
 
 
@@ -248,10 +328,8 @@ def check_frame(table: Table, frame: pd.DataFrame, *, registry: set[str] | None 
     name = table.kind
     out = pd.DataFrame(index=frame.index)
     for column in checked_columns(table):
-        values = as_text(frame[column], lower=(name, column) in CASE_INSENSITIVE_ENUMS)
-        if column in table.enums or column == "county":
-            values = values.fillna("")
-        out[column] = values
+        filled = "" if column in table.enums or column == "county" else None
+        out[column] = as_text(frame[column], lower=(name, column) in CASE_INSENSITIVE_ENUMS, empty=filled)
     dates = {c: parse_dates(frame[c]) for c in date_columns(table) if c in frame}
 
     def parses(column: str) -> pd.Series:

@@ -210,3 +210,42 @@ def test_a_categorical_column_reaches_the_suite_as_the_same_strings() -> None:
     for lower in (False, True):
         expected = values.str.lower() if lower else values
         pd.testing.assert_series_equal(checks.as_text(values.astype("category"), lower=lower), expected)
+
+
+def test_a_byte_scan_clears_a_column_only_when_no_cell_can_hold_a_bom_or_nul() -> None:
+    clean = strings("泵站", "ＡＢＣ，", None, "")  # full-width text: UTF-8 bytes that start with EF, never EF BB BF
+    assert not checks.may_hold_refused(clean)
+    assert not checks.refused_characters(clean).any()
+    for bad in ("泵\ufeff", "a\x00b", "\ufeff"):
+        values = strings("x", bad, None)
+        assert checks.may_hold_refused(values)
+        assert checks.refused_characters(values).tolist() == [False, True, False]
+    sliced = strings("a\x00", "b", "c").iloc[1:]  # the NUL lies before the slice: not in these cells
+    assert not checks.may_hold_refused(sliced)
+    assert checks.may_hold_refused(pd.Series(["a"], dtype=object))  # not Arrow text: checked row by row
+
+
+def test_a_strictly_increasing_id_column_has_no_repeats_without_hashing() -> None:
+    assert checks.increasing(strings("A1", "A2", "B"))
+    assert not checks.increasing(strings("A1", "A1"))
+    assert not checks.increasing(strings("A2", "A1"))
+    assert not checks.increasing(strings("A1", None))
+    assert not checks.increasing(pd.Series(["A1", "A2"], dtype=object))
+    rows = pd.DataFrame({"a": strings("x", "y", "z")})
+    assert checks.repeated(rows).tolist() == [False, False, False]
+
+
+def test_a_categorical_column_gives_its_codes_and_categories_as_factorize_would_use_them() -> None:
+    values = strings("b", None, "a", "b")
+    codes, uniques = checks.distinct(values.astype("category"))
+    assert [None if c < 0 else uniques[c] for c in codes] == ["b", None, "a", "b"]
+    assert checks.code_ok(strings(A, WRONG, None).astype("category")).tolist() == [True, False, True]
+    parsed = checks.parse_dates(strings("2025-01-05", None, "2025-02-30").astype("category"))
+    assert parsed.isna().tolist() == [False, True, True]
+
+
+def test_an_empty_enum_cell_reaches_the_suite_as_the_empty_string_in_one_copy() -> None:
+    values = strings("Yes", None, "no")
+    expected = strings("yes", "", "no")
+    for given in (values, values.astype("category")):
+        pd.testing.assert_series_equal(checks.as_text(given, lower=True, empty=""), expected)
