@@ -253,7 +253,7 @@ def write_snapshot(drop: Drop, var_dir: Path) -> Path:
             manifest["pulled"] = drop.pulled
         for raw in drop.tables.values():
             file_name = f"{raw.name}.parquet"
-            pq.write_table(pa.Table.from_pandas(raw.frame, preserve_index=True), work / file_name)
+            _write_parquet(raw.frame, work / file_name)
             manifest["tables"][raw.name] = {
                 "source": raw.source,
                 "file": file_name,
@@ -274,6 +274,21 @@ def write_snapshot(drop: Drop, var_dir: Path) -> Path:
         if work.exists():
             shutil.rmtree(work)
     return final
+
+
+def _write_parquet(frame: pd.DataFrame, path: Path) -> None:
+    """One table of a snapshot: categorical columns as their dictionary, the others plain, index kept.
+
+    Min/max statistics of a dictionary column cost more than the rest of the write together (5 M
+    activities: 1.2 of 2.2 CPU-s) and nothing reads a snapshot by a filter: they are left out there. A
+    column not held as categorical is unique or small, so a dictionary would only be tried and dropped.
+    Any Parquet reader reads the file (`read_snapshot`; snapshots written before with dictionaries and
+    statistics everywhere read the same).
+    """
+    data = pa.Table.from_pandas(frame, preserve_index=True)
+    encoded = [f.name for f in data.schema if pa.types.is_dictionary(f.type)]
+    plain = [f.name for f in data.schema if not pa.types.is_dictionary(f.type)]
+    pq.write_table(data, path, use_dictionary=encoded, write_statistics=plain)
 
 
 def read_snapshot(path: Path) -> Drop:
@@ -474,7 +489,7 @@ def _stream(reader: pa_csv.CSVStreamingReader, picked: list[tuple[str, int]]) ->
     numbers: list[np.ndarray] = []
     encoded: set[str] | None = None  # decided once the sample is in
     seen = kept = 0
-    for batch in reader:
+    for batch in _read_ahead(reader):
         keep, rows = _kept_rows(batch.columns, seen)
         seen, kept = seen + batch.num_rows, kept + len(rows)
         numbers.append(rows)
@@ -489,6 +504,29 @@ def _stream(reader: pa_csv.CSVStreamingReader, picked: list[tuple[str, int]]) ->
         encoded = _repetitive(chunks)
     columns = {name: _assembled(chunks.pop(name), name in encoded) for name, _ in picked}
     return columns, np.concatenate(numbers) if numbers else np.array([], dtype=np.int64)
+
+
+def _read_ahead(reader: pa_csv.CSVStreamingReader) -> Iterator[pa.RecordBatch]:
+    """The reader's batches, the next block parsed in a thread of its own while the caller cleans this one.
+
+    Arrow's parser and compute functions release the GIL, so on two cores parsing and cleaning overlap
+    (Arrow's own parser threads cost more CPU than they save there, see `_PARSE_THREADS`). One block is
+    parsed ahead, no more: the memory held stays that of two blocks. A parse error (bad bytes, a record
+    longer than a block) is raised here, in the caller's thread, as the reader raised it.
+    """
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="csv-parse") as pool:
+        pending = pool.submit(_next_batch, reader)
+        while (batch := pending.result()) is not None:
+            pending = pool.submit(_next_batch, reader)
+            yield batch
+
+
+def _next_batch(reader: pa_csv.CSVStreamingReader) -> pa.RecordBatch | None:
+    """The next parsed block, None at the end of the file."""
+    try:
+        return reader.read_next_batch()
+    except StopIteration:
+        return None
 
 
 def _kept_rows(arrays: list[pa.Array], seen: int) -> tuple[pa.Array | None, np.ndarray]:
@@ -524,8 +562,14 @@ def _as_plain(array: pa.Array) -> pa.Array:
 
 
 def _clean_plain(array: pa.Array) -> pa.Array:
-    """Strip surrounding whitespace; a cell left empty is null (`_clean` of one block)."""
+    """Strip surrounding whitespace; a cell left empty is null (`_clean` of one block).
+
+    Mostly nothing is stripped: then the block is kept as parsed (no copy held) and no cell can be
+    empty, since the reader makes every empty cell, quoted or not, null (`_read_csv_as`).
+    """
     stripped = pc.utf8_trim_whitespace(array)
+    if stripped.equals(array):
+        return array
     empty = pc.equal(stripped, "")
     if pc.any(empty).as_py():
         stripped = pc.if_else(empty, pa.scalar(None, _ARROW_STRING), stripped)
@@ -536,6 +580,8 @@ def _clean_encoded(array: pa.Array) -> pa.Array:
     """`_clean_plain` then dictionary-encoded, stripping each distinct value once when that changes nothing else."""
     encoded = pc.dictionary_encode(array)
     values = pc.utf8_trim_whitespace(encoded.dictionary)
+    if values.equals(encoded.dictionary):  # nothing to strip (the usual case): a cheap test, no hashing
+        return encoded
     if pc.count_distinct(values).as_py() == len(values) and not pc.any(pc.equal(values, "")).as_py():
         return pa.DictionaryArray.from_arrays(encoded.indices, values)
     return pc.dictionary_encode(_clean_plain(array))  # two raw values strip alike, or one strips to nothing
