@@ -17,7 +17,19 @@ import pandas as pd
 
 from credit.calendar import WorkCalendar
 from credit.contract import KEY_ROLES, MATERIAL_ITEMS
-from credit.frames import NAT, day, days, encode, equals, explode_lists, held_on, iso, list_items, texts
+from credit.frames import (
+    NAT,
+    day,
+    days,
+    encode,
+    equals,
+    explode_lists,
+    held_on,
+    iso,
+    list_items,
+    member,
+    texts,
+)
 from credit.indexsystem import IndexSystem, Indicator
 
 T = TypeVar("T")
@@ -60,18 +72,27 @@ class Facts:
 
     def of_rated(self, table: str) -> pd.DataFrame:
         frame = self.tables[table]
-        return frame[frame["institution_id"].isin(self.institutions).to_numpy(dtype=bool, na_value=False)]
+        return frame[member(frame["institution_id"], self.institutions)]
 
-    def column(self, name: str) -> pd.Series:
-        """An activities column at the eligible positions."""
-        return self.activities[name].iloc[self.eligible]
+    def is_value(self, name: str, value: str) -> np.ndarray:
+        """Per eligible activity: its `name` cell equals `value`, compared on the whole column, then taken."""
+        return np.asarray(equals(self.activities[name], value)[self.eligible], dtype=bool)
+
+    def codes(self, name: str, vocabulary: pd.Index, at: np.ndarray | None = None) -> np.ndarray:
+        """Per eligible activity (or those at `at`): the code of its `name` cell in `vocabulary` (see encode)."""
+        rows = self.eligible if at is None else self.eligible[at]
+        return encode(self.activities[name], vocabulary, rows)
+
+    def dates(self, name: str) -> np.ndarray:
+        """A date column of the activities at the eligible positions (converted once: several detectors read it)."""
+        return self.remember(f"dates:{name}", lambda: days(self.activities[name])[self.eligible])
 
     def institution_codes(self) -> np.ndarray:
         """Per eligible activity: the code of its institution in `institutions`."""
-        return self.remember("inst", lambda: encode(self.column("institution_id"), self.institutions))
+        return self.remember("inst", lambda: self.codes("institution_id", self.institutions))
 
     def sampled(self) -> np.ndarray:
-        return self.remember("sampled", lambda: days(self.column("sampled_on")))
+        return self.dates("sampled_on")
 
     def remember(self, key: str, compute: Callable[[], T]) -> T:
         """`compute()` once per Facts: what several detectors read is derived the first time it is asked for."""
@@ -210,7 +231,7 @@ def uncalibrated_equipment(facts: Facts) -> pd.DataFrame:
     indicator = facts.index.detector("uncalibrated_equipment")
     equipment = facts.of_rated("equipment")
     names = list_items(equipment["equipment_id"])
-    rows, items = explode_lists(facts.column("equipment_ids"), names)
+    rows, items = explode_lists(facts.activities["equipment_ids"], names, facts.eligible)
     institution = encode(equipment["institution_id"], facts.institutions)
     span_keys = _keys(institution, encode(equipment["equipment_id"], names), len(names))
     valid_to = days(equipment["calibration_valid_to"])
@@ -227,8 +248,8 @@ def late_activity_report(facts: Facts) -> pd.DataFrame:
     """YW-01 (第五条(二)): not reported within N working days after the report was issued."""
     indicator = facts.index.detector("late_activity_report")
     n = int(indicator.params["deadline_working_days"])
-    issued = days(facts.column("report_issued_on"))
-    submitted = days(facts.column("submitted_on"))
+    issued = facts.dates("report_issued_on")
+    submitted = facts.dates("submitted_on")
     has_report = ~np.isnat(issued)
     deadline = np.full(len(issued), NAT)
     deadline[has_report] = facts.calendar.add_working_days_many(issued[has_report], n)
@@ -241,7 +262,7 @@ def late_activity_report(facts: Facts) -> pd.DataFrame:
 
 def _monitoring(facts: Facts) -> np.ndarray:
     """YW-02/03/04 read monitoring activities only (O&M issues no CMA report): eligible positions."""
-    return np.flatnonzero(equals(facts.column("kind"), "monitoring"))
+    return np.flatnonzero(facts.is_value("kind", "monitoring"))
 
 
 def no_valid_cma(facts: Facts) -> pd.DataFrame:
@@ -270,7 +291,7 @@ def _compute_cma_verdicts(facts: Facts) -> tuple[np.ndarray, np.ndarray]:
     sampled = facts.sampled()[positions]
     holds = held_on(inst, sampled, institution, lo, hi)
     names = list_items(quals["parameter_code"])
-    rows, items = explode_lists(facts.column("parameters").iloc[positions], names)
+    rows, items = explode_lists(facts.activities["parameters"], names, facts.eligible[positions])
     span_keys = _keys(institution, encode(quals["parameter_code"], names), len(names))
     covered = held_on(_keys(inst[rows], items, len(names)), sampled[rows], span_keys, lo, hi)
     outside = np.zeros(len(positions), dtype=bool)
@@ -282,7 +303,7 @@ def unauthorized_signatory(facts: Facts) -> pd.DataFrame:
     """YW-04: the report's signatory did not hold authorized_signatory on report_issued_on (or is empty)."""
     indicator = facts.index.detector("unauthorized_signatory")
     positions = _monitoring(facts)
-    issued = days(facts.column("report_issued_on").iloc[positions])
+    issued = facts.dates("report_issued_on")[positions]
     # "An activity with a report": one with a report date; without it there is no day to check.
     with_report = ~np.isnat(issued)
     people = facts.of_rated("personnel")
@@ -290,7 +311,7 @@ def unauthorized_signatory(facts: Facts) -> pd.DataFrame:
     names = list_items(people["person_id"])
     span_keys = _keys(encode(people["institution_id"], facts.institutions), encode(people["person_id"], names),
                       len(names))
-    signatory = encode(facts.column("signatory_id").iloc[positions], names)
+    signatory = facts.codes("signatory_id", names, positions)
     keys = _keys(facts.institution_codes()[positions], signatory, len(names))
     authorized = held_on(keys, issued, span_keys, days(people["valid_from"]), days(people["valid_to"]))
     return _per_activity(facts, indicator, positions[with_report & ~authorized])
@@ -301,12 +322,13 @@ def unauthorized_signatory(facts: Facts) -> pd.DataFrame:
 def conflict_of_interest(facts: Facts) -> pd.DataFrame:
     """JY-01 (第四条, R-02): one subject commissioned by both its regulator and itself in the period."""
     indicator = facts.index.detector("conflict_of_interest")
-    role = np.where(equals(facts.column("client_role"), "regulator"), 0,
-                    np.where(equals(facts.column("client_role"), "regulated"), 1, -1))
-    subject = facts.column("subject_id")
-    candidates = np.flatnonzero((role >= 0) & subject.notna().to_numpy())
-    subject_codes, _ = pd.factorize(subject.iloc[candidates])
-    earliest = _earliest_per_group(facts, candidates, subject_codes, role[candidates])
+    role = np.where(facts.is_value("client_role", "regulator"), 0,
+                    np.where(facts.is_value("client_role", "regulated"), 1, -1))
+    subject, _ = pd.factorize(facts.activities["subject_id"], use_na_sentinel=True)
+    subject = subject[facts.eligible]
+    candidates = np.flatnonzero((role >= 0) & (subject >= 0))
+    candidates = candidates[_both_roles(subject[candidates], role[candidates])]
+    earliest = _earliest_per_group(facts, candidates, subject[candidates], role[candidates])
     regulator = earliest[earliest["role"] == 0]
     regulated = earliest[earliest["role"] == 1]
     both = regulator.merge(regulated, on=["inst", "subject"], suffixes=("_reg", "_own"))
@@ -316,6 +338,18 @@ def conflict_of_interest(facts: Facts) -> pd.DataFrame:
                 + ids.iloc[facts.eligible[both["pos_own"].to_numpy()]].to_numpy(dtype=object))
     institutions = facts.institutions.to_numpy(dtype=object)[both["inst"].to_numpy()]
     return finding_frame(institutions, indicator, dates, evidence)
+
+
+def _both_roles(subject: np.ndarray, role: np.ndarray) -> np.ndarray:
+    """Per row: its subject is commissioned by a regulator and by itself somewhere.
+
+    A necessary condition for the pair (institution, subject) to be: it leaves the few rows that can
+    matter before the per-pair work, instead of millions.
+    """
+    size = int(subject.max(initial=-1)) + 1
+    by_regulator = np.bincount(subject[role == 0], minlength=size) > 0
+    by_itself = np.bincount(subject[role == 1], minlength=size) > 0
+    return np.asarray((by_regulator & by_itself)[subject], dtype=bool)
 
 
 def _earliest_per_group(facts: Facts, candidates: np.ndarray, subject: np.ndarray, role: np.ndarray) -> pd.DataFrame:

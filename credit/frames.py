@@ -34,20 +34,40 @@ def equals(column: pd.Series, value: str) -> np.ndarray:
     return np.asarray((column == value).to_numpy(dtype=bool, na_value=False))
 
 
-def encode(column: pd.Series, vocabulary: pd.Index) -> np.ndarray:
-    """Integer codes of the values in `vocabulary` (-1 for empty cells and values not in it)."""
+def encode(column: pd.Series, vocabulary: pd.Index, at: np.ndarray | None = None) -> np.ndarray:
+    """Integer codes of the values in `vocabulary` (-1 for empty cells and values not in it).
+
+    With `at`, the codes of the cells at those positions only: the whole column is factorised (cheap
+    for Arrow text) and its codes taken, which costs less than taking millions of strings first.
+    """
     codes, uniques = pd.factorize(column, use_na_sentinel=True)
+    if at is not None:
+        codes = codes[at]
     lookup = np.append(np.asarray(vocabulary.get_indexer(pd.Index(uniques, dtype=object))), -1)
     return np.asarray(lookup[codes], dtype=np.int64)
 
 
-def explode_lists(values: pd.Series, vocabulary: pd.Index) -> tuple[np.ndarray, np.ndarray]:
+def member(column: pd.Series, values: pd.Index) -> np.ndarray:
+    """Elementwise `column.isin(values)` for distinct `values` (empty cells are False).
+
+    Arrow text's own isin turns every value into a Python scalar on each call; codes against the
+    values' index do not.
+    """
+    return encode(column, values) >= 0
+
+
+def explode_lists(
+    values: pd.Series, vocabulary: pd.Index, at: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """(row position, item code) for every non-empty, trimmed item of `;`-separated cells.
 
     Cells repeat a lot (the same parameter lists, the same equipment), so each distinct cell is
     split once and spread back to the rows by index arithmetic. Items not in `vocabulary` get -1.
+    With `at`, only the cells at those positions, and row positions count within `at`.
     """
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    if at is not None:
+        codes = codes[at]
     parsed = [[p.strip() for p in str(u).split(";") if p.strip()] for u in uniques]
     lengths = np.array([len(p) for p in parsed] + [0], dtype=np.int64)  # slot -1 = empty cell
     starts = np.concatenate([[0], np.cumsum(lengths[:-1])])
@@ -55,9 +75,9 @@ def explode_lists(values: pd.Series, vocabulary: pd.Index) -> tuple[np.ndarray, 
     flat = np.append(vocabulary.get_indexer(pd.Index(flat_items, dtype=object)), -1).astype(np.int64)
     row_lengths = lengths[codes]
     rows = np.repeat(np.arange(len(codes)), row_lengths)
-    first_of_row = np.repeat(np.cumsum(row_lengths) - row_lengths, row_lengths)
-    within = np.arange(len(rows)) - first_of_row
-    items = flat[starts[codes][rows] + within] if len(rows) else np.array([], dtype=np.int64)
+    # Output k is flat[starts[cell] + k - (first output of its row)]: one shift per row, spread over its items.
+    shift = np.repeat(starts[codes] - (np.cumsum(row_lengths) - row_lengths), row_lengths)
+    items = flat[np.arange(len(rows)) + shift] if len(rows) else np.array([], dtype=np.int64)
     return rows, items
 
 
@@ -80,7 +100,7 @@ def held_on(keys: np.ndarray, on: np.ndarray, span_keys: np.ndarray, lo: np.ndar
     A probe with no day is held only by a span open at both ends.
     """
     keys, span_keys = np.asarray(keys, dtype=np.int64), np.asarray(span_keys, dtype=np.int64)
-    on, lo, hi = (np.asarray(a).astype("datetime64[D]") for a in (on, lo, hi))
+    on, lo, hi = (np.asarray(a).astype("datetime64[D]", copy=False) for a in (on, lo, hi))
     found = np.zeros(len(keys), dtype=bool)
     if not len(keys) or not len(span_keys):
         return found
@@ -91,12 +111,22 @@ def held_on(keys: np.ndarray, on: np.ndarray, span_keys: np.ndarray, lo: np.ndar
     order = np.argsort(start, kind="stable")
     start, reach = start[order], np.maximum.accumulate(end[order])
     dated = ~np.isnat(on)
-    probe = probe_slot[dated] + _day_numbers(on[dated], open_at=0)
-    last = np.searchsorted(start, probe, side="right") - 1
-    found[dated] = (last >= 0) & (reach[np.maximum(last, 0)] >= probe)
+    if dated.all():  # the usual case: no masked copies of millions of probes
+        return _held_dated(start, reach, probe_slot + _day_numbers(on, open_at=0))
+    found[dated] = _held_dated(start, reach, probe_slot[dated] + _day_numbers(on[dated], open_at=0))
     open_keys = span_keys[np.isnat(lo) & np.isnat(hi)]
     found[~dated] = np.isin(keys[~dated], open_keys)
     return found
+
+
+def _held_dated(start: np.ndarray, reach: np.ndarray, probe: np.ndarray) -> np.ndarray:
+    """Per dated probe: the last span starting on or before it reaches it (see held_on)."""
+    last = np.searchsorted(start, probe, side="right")
+    last -= 1  # in place: millions of probes, each temporary is tens of MB
+    held = last >= 0
+    np.maximum(last, 0, out=last)
+    held &= reach[last] >= probe
+    return held
 
 
 def _day_numbers(values: np.ndarray, open_at: int) -> np.ndarray:

@@ -16,7 +16,7 @@ import pandas as pd
 
 from credit.calendar import WorkCalendar
 from credit.detectors import Facts, Period, detect_all, finding_frame
-from credit.frames import NAT, day, days, equals, iso, texts
+from credit.frames import NAT, day, days, equals, iso, member, texts
 from credit.indexsystem import Dimension, IndexSystem, Indicator, format_tenths
 
 RESULT_COLUMNS = [
@@ -48,12 +48,12 @@ def score(
     activities = tables["activities"]
     in_period = _in_period(activities, period)
     scope = in_scope(tables, period, in_period)
-    rated = scope["institution_id"][scope["status"] == "rated"]
+    rated = pd.Index(scope["institution_id"][scope["status"] == "rated"].to_numpy(dtype=object))
     registry = tables["institutions"].drop_duplicates("institution_id")
-    eligible = in_period & activities["institution_id"].isin(rated).to_numpy(dtype=bool, na_value=False)
+    eligible = in_period & member(activities["institution_id"], rated)
     facts = Facts(
         period=period, index=index, calendar=calendar,
-        registry=registry[registry["institution_id"].isin(rated).to_numpy(dtype=bool, na_value=False)],
+        registry=registry[member(registry["institution_id"], rated)],
         activities=activities, eligible=np.flatnonzero(eligible), tables=tables,
     )
     raw = pd.concat(detect_all(facts) + [event_findings(facts)], ignore_index=True)
@@ -105,7 +105,7 @@ def _names_and_counties(
     missing = known["name"].isna().to_numpy()
     if missing.any():
         ids = known.loc[missing, "institution_id"]
-        mine = in_period & activities["institution_id"].isin(ids).to_numpy(dtype=bool, na_value=False)
+        mine = in_period & member(activities["institution_id"], pd.Index(ids.to_numpy(dtype=object)))
         acts = activities.loc[mine, ["institution_id", "institution_name", "county"]].astype(object)
         names = acts.dropna(subset=["institution_name"]).groupby("institution_id")["institution_name"].first()
         counties = acts.dropna(subset=["county"]).groupby("institution_id")["county"].agg(_most_common)
@@ -161,25 +161,34 @@ def _any_event(index: IndexSystem) -> Indicator:
 
 def walk_caps(raw: pd.DataFrame, index: IndexSystem) -> pd.DataFrame:
     """Counted points: per dimension, in (date, indicator, evidence) order, against indicator and dimension caps."""
-    dimension_of = {code: ind.dimension for code, ind in index.indicators.items()}
-    cap_of = {code: ind.cap for code, ind in index.indicators.items()}
+    codes, indicators = pd.factorize(raw["indicator"].to_numpy(dtype=object))
+    indicator_of = [index.indicators[code] for code in indicators]
     dimension_cap = {d.code: d.cap for d in index.dimensions}
-    frame = raw.assign(dimension=raw["indicator"].map(dimension_of))
+    frame = raw.assign(
+        dimension=np.array([i.dimension for i in indicator_of], dtype=object)[codes],
+        indicator_code=codes,
+    )
     frame = frame.sort_values(["institution_id", "dimension", "date", "indicator", "evidence"], ignore_index=True)
+    codes = frame.pop("indicator_code").to_numpy(dtype=np.int64)
     points = frame["raw"].to_numpy(dtype=np.int64)
+    institution, _ = pd.factorize(frame["institution_id"].to_numpy(dtype=object))
+    dimension, dimensions = pd.factorize(frame["dimension"].to_numpy(dtype=object))
     # Walking the rows in order, a row takes min(points, indicator room, dimension room). Until the
     # dimension's cap is reached every row takes what its indicator allows alone, and after it nothing:
     # so each cap is a clipped running total, the indicator's first, then the dimension's over that.
-    allowed = _within_cap(points, frame[["institution_id", "indicator"]],
-                          frame["indicator"].map(cap_of).to_numpy(dtype=np.int64))
-    counted = _within_cap(allowed, frame[["institution_id", "dimension"]],
-                          frame["dimension"].map(dimension_cap).to_numpy(dtype=np.int64))
+    caps = np.array([i.cap for i in indicator_of], dtype=np.int64)
+    allowed = _within_cap(points, institution * len(indicators) + codes, caps[codes])
+    caps = np.array([dimension_cap[d] for d in dimensions], dtype=np.int64)
+    counted = _within_cap(allowed, institution * len(dimensions) + dimension, caps[dimension])
     return frame.assign(points=counted)
 
 
-def _within_cap(points: np.ndarray, groups: pd.DataFrame, caps: np.ndarray) -> np.ndarray:
-    """Per row in order: min(points, what the cap leaves after the earlier rows of its group took theirs)."""
-    before = pd.Series(points).groupby([groups[c].to_numpy(dtype=object) for c in groups.columns], sort=False).cumsum()
+def _within_cap(points: np.ndarray, groups: np.ndarray, caps: np.ndarray) -> np.ndarray:
+    """Per row in order: min(points, what the cap leaves after the earlier rows of its group took theirs).
+
+    `groups` is one integer code per row (institution and indicator, or institution and dimension).
+    """
+    before = pd.Series(points).groupby(groups, sort=False).cumsum()
     taken_before = before.to_numpy(dtype=np.int64) - points
     return np.asarray(np.minimum(points, np.maximum(caps - taken_before, 0)), dtype=np.int64)
 
@@ -240,8 +249,11 @@ def _column_of(dimension: Dimension) -> str:
 
 
 def _finding_rows(counted: pd.DataFrame) -> pd.DataFrame:
-    """findings.csv rows: sorted by institution_id, dimension, date, indicator, evidence."""
-    out = pd.DataFrame({
+    """findings.csv rows: sorted by institution_id, dimension, date, indicator, evidence, as walk_caps left them.
+
+    An ISO date sorts as the date it names, so the rows need no second sort.
+    """
+    return pd.DataFrame({
         "institution_id": counted["institution_id"].to_numpy(dtype=object),
         "dimension": counted["dimension"].to_numpy(dtype=object),
         "indicator": counted["indicator"].to_numpy(dtype=object),
@@ -250,7 +262,6 @@ def _finding_rows(counted: pd.DataFrame) -> pd.DataFrame:
         "points": tenths_text(counted["points"].to_numpy(dtype=np.int64)),
         "evidence": counted["evidence"].to_numpy(dtype=object),
     })
-    return out.sort_values(["institution_id", "dimension", "date", "indicator", "evidence"], ignore_index=True)
 
 
 def pending_events(tables: dict[str, pd.DataFrame], period: Period) -> pd.DataFrame:
