@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -19,6 +18,7 @@ import pyarrow.compute as pc
 
 from credit.codes import ALPHABET, WEIGHTS
 from credit.contract import CASE_INSENSITIVE_ENUMS, MATERIAL_ITEMS, Table
+from credit.frames import distinct
 from credit.reasons import reason_zh
 
 ISO_DATE = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"  # ASCII digits only (Python's \d also takes full-width ones)
@@ -74,18 +74,6 @@ def parse_dates(values: pd.Series) -> pd.Series:
     parsed[parsed < EARLIEST] = np.datetime64("NaT")  # issue 11 item 6: 0000-01-01 is as invalid as 2025-02-30
     parsed = np.append(parsed, np.datetime64("NaT", "s"))  # slot -1 = empty cell
     return pd.Series(parsed[codes], index=values.index, dtype="datetime64[s]")
-
-
-def distinct(values: pd.Series) -> tuple[np.ndarray, Any]:
-    """(codes, distinct values) as `pd.factorize` gives them, -1 for an empty cell, for checks made once per value.
-
-    A categorical column already has both: its codes and categories are used as they are (no hashing of
-    millions of codes), unused categories being checked too, harmlessly.
-    """
-    if isinstance(values.dtype, pd.CategoricalDtype):
-        return values.cat.codes.to_numpy(), values.cat.categories
-    codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    return np.asarray(codes), uniques
 
 
 def date_parses(values: pd.Series) -> pd.Series:

@@ -8,6 +8,7 @@ answered by binary search over sorted spans.
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -34,13 +35,25 @@ def equals(column: pd.Series, value: str) -> np.ndarray:
     return np.asarray((column == value).to_numpy(dtype=bool, na_value=False))
 
 
+def distinct(values: pd.Series) -> tuple[np.ndarray, Any]:
+    """(codes, distinct values) as `pd.factorize` gives them, -1 for an empty cell, for checks made once per value.
+
+    A categorical column already has both: its codes and categories are used as they are (no hashing of
+    millions of codes), unused categories being checked too, harmlessly.
+    """
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        return values.cat.codes.to_numpy(), values.cat.categories
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    return np.asarray(codes), uniques
+
+
 def encode(column: pd.Series, vocabulary: pd.Index, at: np.ndarray | None = None) -> np.ndarray:
     """Integer codes of the values in `vocabulary` (-1 for empty cells and values not in it).
 
     With `at`, the codes of the cells at those positions only: the whole column is factorised (cheap
     for Arrow text) and its codes taken, which costs less than taking millions of strings first.
     """
-    codes, uniques = pd.factorize(column, use_na_sentinel=True)
+    codes, uniques = distinct(column)
     if at is not None:
         codes = codes[at]
     lookup = np.append(np.asarray(vocabulary.get_indexer(pd.Index(uniques, dtype=object))), -1)
@@ -65,7 +78,7 @@ def explode_lists(
     split once and spread back to the rows by index arithmetic. Items not in `vocabulary` get -1.
     With `at`, only the cells at those positions, and row positions count within `at`.
     """
-    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    codes, uniques = distinct(values)
     if at is not None:
         codes = codes[at]
     parsed = [[p.strip() for p in str(u).split(";") if p.strip()] for u in uniques]
